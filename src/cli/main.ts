@@ -1,0 +1,2 @@
+// brine's command line: commander wiring only.
+console.log('brine: under construction');

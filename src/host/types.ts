@@ -1,0 +1,80 @@
+// The one host interface. Planning gets only HostView (read side); applying gets Host.
+// Splitting the capability by type is what makes `--test` structurally unable to write.
+
+export interface CommandResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Text fed to the command's stdin (how secrets reach a command: never via argv). */
+  input?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Milliseconds before the command is killed. */
+  timeout?: number;
+}
+
+export type FileType = 'file' | 'directory' | 'symlink' | 'other';
+
+export interface FileStat {
+  type: FileType;
+  /** Permission bits only, e.g. 0o644. */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Link target, for symlinks (stat is lstat: links are not followed). */
+  target?: string;
+}
+
+export interface WriteOptions {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Read-only view of a host: all a plan may use. */
+export interface HostView {
+  readonly name: string;
+  /** File content as UTF-8, or null when the path does not exist. */
+  readFile(path: string): Promise<string | null>;
+  readBytes(path: string): Promise<Buffer | null>;
+  stat(path: string): Promise<FileStat | null>;
+  readdir(path: string): Promise<string[] | null>;
+  /** Run a command that only reads (dpkg-query, systemctl show, unless/onlyif, validators). */
+  query(argv: string[], opts?: RunOptions): Promise<CommandResult>;
+  /**
+   * Write a candidate file into a private scratch directory (never a managed path), so
+   * validators can check it before anything real changes — in `--test` too.
+   * Returns the scratch path; all scratch files are removed when the run ends.
+   */
+  scratch(content: string | Buffer, opts?: { name?: string; mode?: number }): Promise<string>;
+  /** Values cached for the run; cleared whenever a change is applied. */
+  readonly facts: FactCache;
+}
+
+/** Full host: the read side plus the only ways to change it. */
+export interface Host extends HostView {
+  exec(argv: string[], opts?: RunOptions): Promise<CommandResult>;
+  /** Atomic write: temp file in the same directory, fsync, chown/chmod, rename. */
+  writeFile(path: string, content: string | Buffer, opts?: WriteOptions): Promise<void>;
+  mkdir(path: string, opts?: WriteOptions & { parents?: boolean }): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  /** Remove a file, link or (recursively) a directory. */
+  remove(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Drop every cached fact: called by the engine after each applied change. */
+  invalidate(): void;
+}
+
+export interface FactCache {
+  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+  has(key: string): boolean;
+  set<T>(key: string, value: T): void;
+  clear(): void;
+}
