@@ -1,2 +1,42 @@
-// brine's command line: commander wiring only.
-console.log('brine: under construction');
+// brine's command line: commander wiring only; errors are caught and printed in one place.
+import { Command, CommanderError } from 'commander';
+import { BrineError } from '../core/errors.js';
+import { applyCommand } from './apply.js';
+import { defaultVarDir } from './paths.js';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+const program = new Command('brine')
+  .description('masterless, Salt-like configuration management for small Debian/Ubuntu fleets')
+  .version('0.1.0')
+  .exitOverride();
+
+program
+  .command('apply')
+  .description('apply states to this host (with --test: show what would change, change nothing)')
+  .argument('[state...]', 'state files to apply alone (default: what states/top.yaml selects)')
+  .requiredOption('-e, --env <env>', 'environment (selects pillar and states from the top files)')
+  .option('-d, --dir <dir>', 'project directory holding states/ and pillar/', process.cwd())
+  .option('-t, --test', 'dry run: plan and report, change nothing (exit 2 if changes are pending)', false)
+  .option('--json', 'print one JSON document instead of the human report', false)
+  .option('--roles <roles>', 'comma-separated roles of this host (for roles:NAME targets)', list, [])
+  .option('--id <id>', 'name this host is targeted by in top files (default: its hostname)')
+  .option('--var-dir <dir>', "brine's own directory (lock, backups)", defaultVarDir())
+  .action(async (states: string[], o) => {
+    const { code } = await applyCommand(states, { ...o, test: Boolean(o.test), json: Boolean(o.json) });
+    process.exitCode = code;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 1;
+  } else if (err instanceof BrineError) {
+    process.stderr.write(`brine: error: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`brine: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,126 @@
+// The compile pipeline: pillar → top → render → parse → validate → order. Pure: reads only
+// the project directory, never the host; any problem anywhere fails the whole run up front.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Args } from '../core/args.js';
+import { SpecError, type Problem } from '../core/errors.js';
+import { buildGraph, type Graph } from '../core/requisites.js';
+import type { Registry } from '../core/resource.js';
+import type { Secrets } from '../core/secrets.js';
+import type { StateDecl } from '../core/state.js';
+import type { Facts } from './facts.js';
+import { loadPillar, resolveName, type Pillar } from './pillar.js';
+import { render } from './render.js';
+import { parseSls } from './sls.js';
+import { selectFromTop } from './top.js';
+import { makeSourceLoader } from './source.js';
+
+export interface CompileInput {
+  /** Project directory holding states/ and pillar/. */
+  dir: string;
+  facts: Facts;
+  /** State files to apply alone; otherwise what states/top.yaml selects. */
+  only?: string[];
+}
+
+export interface Compiled {
+  graph: Graph;
+  specs: Map<string, unknown>;
+  pillar: Pillar;
+  pillarFiles: string[];
+  secrets: Secrets;
+  /** State files used, in load order. */
+  sls: string[];
+}
+
+export function compile(input: CompileInput, registry: Registry): Compiled {
+  const dir = resolve(input.dir);
+  const problems: Problem[] = [];
+  const rel = (p: string) => relative(dir, p) || p;
+  const { data: pillar, secrets, files: pillarFiles } = loadPillar(dir, input.facts, problems);
+  const context = { pillar, facts: input.facts, grains: input.facts, env: input.facts.env };
+  const statesRoot = join(dir, 'states');
+
+  let queue: { name: string; from?: { file: string; line: number } }[];
+  if (input.only?.length) queue = input.only.map((name) => ({ name }));
+  else {
+    const top = join(statesRoot, 'top.yaml');
+    if (!existsSync(top)) throw new SpecError([{ file: rel(top), message: 'no top file, and no state files named' }]);
+    queue = selectFromTop(readFileSync(top, 'utf8'), rel(top), input.facts, problems).map((e) => ({
+      name: e.name,
+      from: { file: rel(top), line: e.line },
+    }));
+  }
+
+  const decls: StateDecl[] = [];
+  const loaded: string[] = [];
+  const files = new Map<string, string>();
+  while (queue.length) {
+    const { name, from } = queue.shift()!;
+    if (loaded.includes(name)) continue;
+    loaded.push(name);
+    const path = resolveName(statesRoot, name);
+    if (!path) {
+      problems.push({ ...from, message: `state file '${name}' not found (looked for states/${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
+      continue;
+    }
+    const file = rel(path);
+    files.set(name, file);
+    let text: string;
+    try {
+      text = render(readFileSync(path, 'utf8'), file, context, { yamlSafe: true });
+    } catch (err) {
+      if (err instanceof SpecError) problems.push(...err.problems);
+      else throw err;
+      continue;
+    }
+    const parsed = parseSls(text, file, name, decls.length, problems);
+    decls.push(...parsed.decls);
+    // Relative includes (`.sibling`) resolve against the including file's package, as in Salt.
+    const pkg = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : path.endsWith('init.yaml') ? name : '';
+    for (const inc of parsed.includes) {
+      const full = inc.name.startsWith('.') ? (pkg ? pkg + inc.name : inc.name.slice(1)) : inc.name;
+      queue.push({ name: full, from: { file, line: inc.line } });
+    }
+  }
+
+  const byKey = new Map<string, StateDecl>();
+  for (const d of decls) {
+    const prior = byKey.get(d.key);
+    if (prior) {
+      problems.push({ file: d.file, line: d.line, id: d.id, message: `duplicate state ID for ${d.kind} (first declared at ${prior.file}:${prior.line})` });
+    } else byKey.set(d.key, d);
+  }
+  const unique = [...byKey.values()];
+
+  const specs = new Map<string, unknown>();
+  const loadSource = makeSourceLoader(statesRoot, rel, context);
+  for (const decl of unique) {
+    const fn = registry[decl.kind]?.[decl.fn];
+    if (!fn) {
+      const known = registry[decl.kind] ? Object.keys(registry[decl.kind]).map((f) => `${decl.kind}.${f}`) : Object.keys(registry);
+      problems.push({
+        file: decl.file,
+        line: decl.line,
+        id: decl.id,
+        message: `unknown ${registry[decl.kind] ? 'function' : 'kind'} '${decl.kind}.${decl.fn}' (known: ${known.join(', ')})`,
+      });
+      continue;
+    }
+    const args = new Args(decl, problems);
+    const before = problems.length;
+    try {
+      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args) });
+      args.done();
+      if (problems.length === before) specs.set(decl.key, spec);
+    } catch (err) {
+      if (err instanceof SpecError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+
+  const graph = buildGraph(unique, problems);
+  // Masked here, at the source: a problem may quote a rendered line holding a secret.
+  if (problems.length) throw new SpecError(problems.map((p) => ({ ...p, message: secrets.mask(p.message) })));
+  return { graph, specs, pillar, pillarFiles, secrets, sls: loaded };
+}

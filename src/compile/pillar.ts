@@ -1,0 +1,71 @@
+// Pillar: files selected by pillar/top.yaml, deep-merged in order; values from any file
+// named secrets.yaml are secrets, masked wherever brine prints.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Problem } from '../core/errors.js';
+import { Secrets } from '../core/secrets.js';
+import type { Facts } from './facts.js';
+import { parseYaml } from './sls.js';
+import { selectFromTop } from './top.js';
+
+export type Pillar = Record<string, unknown>;
+
+export interface LoadedPillar {
+  data: Pillar;
+  secrets: Secrets;
+  /** Pillar files used, relative to the project dir (what `provision` uploads). */
+  files: string[];
+}
+
+/** `a.b` → a/b.yaml or a/b/init.yaml under root; the first that exists. */
+export function resolveName(root: string, name: string): string | undefined {
+  const base = join(root, ...name.split('.'));
+  return [`${base}.yaml`, `${base}.yml`, join(base, 'init.yaml'), join(base, 'init.yml')].find((p) => existsSync(p));
+}
+
+export function loadPillar(dir: string, facts: Facts, problems: Problem[]): LoadedPillar {
+  const root = join(dir, 'pillar');
+  const topFile = join(root, 'top.yaml');
+  const out: LoadedPillar = { data: {}, secrets: new Secrets(), files: [] };
+  if (!existsSync(topFile)) return out;
+  const rel = (p: string) => relative(dir, p) || p;
+  const entries = selectFromTop(readFileSync(topFile, 'utf8'), rel(topFile), facts, problems);
+  for (const { name, line } of entries) {
+    const path = resolveName(root, name);
+    if (!path) {
+      problems.push({ file: rel(topFile), line, message: `pillar '${name}' not found (looked for ${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
+      continue;
+    }
+    const { doc, ok } = parseYaml(readFileSync(path, 'utf8'), rel(path), problems);
+    if (!ok) continue;
+    const value = doc.toJSON() ?? {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ file: rel(path), line: 1, message: 'a pillar file must be a mapping' });
+      continue;
+    }
+    out.files.push(rel(path));
+    if (/(^|\/)secrets\.ya?ml$/.test(path)) collectLeaves(value, (v) => out.secrets.add(v));
+    out.data = deepMerge(out.data, value as Pillar);
+  }
+  return out;
+}
+
+/** Mappings merge recursively; anything else (lists included) is replaced by the later file. */
+export function deepMerge(a: Pillar, b: Pillar): Pillar {
+  const out: Pillar = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    out[k] = isPlainObject(old) && isPlainObject(v) ? deepMerge(old, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Pillar {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function collectLeaves(value: unknown, visit: (v: unknown) => void): void {
+  if (Array.isArray(value)) value.forEach((v) => collectLeaves(v, visit));
+  else if (isPlainObject(value)) Object.values(value).forEach((v) => collectLeaves(v, visit));
+  else visit(value);
+}

@@ -1,0 +1,144 @@
+// Handlebars rendering of state files and file templates: strict (a missing key is an error
+// naming file and line), no HTML escaping, and YAML-safe insertion into state files.
+import Handlebars from 'handlebars';
+import { BrineError, SpecError } from '../core/errors.js';
+
+type HelperOptions = Handlebars.HelperOptions;
+const hb = Handlebars.create();
+
+/** One YAML scalar, whatever the value holds (JSON is YAML 1.2's flow subset). */
+hb.registerHelper('yaml', (value: unknown) => JSON.stringify(value ?? null));
+hb.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
+hb.registerHelper('default', (value: unknown, fallback: unknown) =>
+  value === undefined || value === null || value === '' ? fallback : value,
+);
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+hb.registerHelper('join', (list: unknown, sep: unknown) =>
+  Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : '',
+);
+hb.registerHelper('indent', (n: number, text: unknown) =>
+  String(text ?? '').replace(/\n/g, '\n' + ' '.repeat(n)),
+);
+hb.registerHelper('keys', (obj: unknown) => (obj && typeof obj === 'object' ? Object.keys(obj) : []));
+
+// A value inserted bare into YAML text stays one plain scalar only if it is this tame.
+const PLAIN_SAFE = /^[A-Za-z0-9_./+=,~^%:-][A-Za-z0-9_./+=,~^%:@ -]*$/;
+function isPlainSafe(text: string): boolean {
+  return (
+    text === '' ||
+    (PLAIN_SAFE.test(text) && !/: |:$| #|^- |^-$|^:| $/.test(text))
+  );
+}
+
+hb.registerHelper('__inline', (value: unknown, path: string, options: HelperOptions) => {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') {
+    throw new InsertError(`'${path}' is a ${Array.isArray(value) ? 'list' : 'mapping'} and cannot be inserted as text; use {{yaml …}} or {{json …}}`, options);
+  }
+  const text = String(value);
+  if (!isPlainSafe(text)) {
+    throw new InsertError(`the value of '${path}' would change the YAML structure here; insert it with {{yaml …}} (one quoted scalar)`, options);
+  }
+  return text;
+});
+
+class InsertError extends Error {
+  readonly lineNumber?: number;
+  constructor(message: string, options: HelperOptions) {
+    super(message);
+    const loc = (options as unknown as { loc?: { start?: { line: number } } }).loc;
+    this.lineNumber = loc?.start?.line;
+  }
+}
+
+hb.registerHelper('__defined', (value: unknown, path: string, options: HelperOptions) => {
+  if (value === undefined) throw new InsertError(`'${path}' is not defined (missing pillar key or fact?)`, options);
+  return value;
+});
+
+// Helpers whose arguments may be missing on purpose ({{#if pillar.tls}}); all others are strict.
+const LENIENT = new Set(['if', 'unless', 'default', 'with', 'lookup']);
+
+type Node = Record<string, unknown> & { type?: string; loc?: unknown };
+const pathNode = (name: string, loc: unknown): Node => ({ type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc });
+
+/** Make helper arguments strict, and (state files) route bare {{path}} through __inline. */
+function guard(node: unknown, yamlSafe: boolean): void {
+  if (!node || typeof node !== 'object') return;
+  const n = node as Node;
+  if (n.guarded) return;
+  const call = n.type === 'MustacheStatement' || n.type === 'BlockStatement' || n.type === 'SubExpression';
+  if (call) {
+    const path = n.path as Node & { parts?: string[] };
+    const name = path.type === 'PathExpression' && path.parts?.length === 1 ? path.parts[0] : undefined;
+    let params = n.params as Node[];
+    const isLookup = n.type === 'MustacheStatement' && params.length === 0 && !n.hash && !(name && hb.helpers[name]);
+    if (isLookup && path.type === 'PathExpression') {
+      const inline = yamlSafe && n.escaped;
+      n.path = pathNode(inline ? '__inline' : '__defined', n.loc);
+      const literal = { type: 'StringLiteral', value: path.original, original: path.original, loc: n.loc };
+      n.params = inline ? [definedCall(path, n.loc), literal] : [path, literal];
+      return;
+    } else if (!name || !LENIENT.has(name)) {
+      n.params = params.map((p) => (p.type === 'PathExpression' && !p.data && (p.parts as string[]).length > 0 ? definedCall(p, p.loc) : p));
+    }
+  }
+  for (const key of ['body', 'program', 'inverse', 'params']) {
+    const child = n[key];
+    if (Array.isArray(child)) child.forEach((c) => guard(c, yamlSafe));
+    else if (child) guard(child, yamlSafe);
+  }
+}
+
+function definedCall(path: Node, loc: unknown): Node {
+  return {
+    guarded: true,
+    type: 'SubExpression',
+    path: pathNode('__defined', loc),
+    params: [path, { type: 'StringLiteral', value: path.original, original: path.original, loc }],
+    loc,
+  };
+}
+
+export interface RenderOptions {
+  /** State files: keep every inserted value one YAML scalar. */
+  yamlSafe?: boolean;
+}
+
+/** Render a template; errors become a SpecError naming the file and line. */
+export function render(text: string, file: string, context: object, opts: RenderOptions = {}): string {
+  try {
+    const ast = hb.parse(text);
+    guard(ast, opts.yamlSafe ?? false);
+    const template = hb.compile(ast, { strict: true, noEscape: true });
+    return template(context);
+  } catch (err) {
+    throw new SpecError([{ file, line: errorLine(err), message: `template: ${describe(err, text)}` }]);
+  }
+}
+
+function errorLine(err: unknown): number | undefined {
+  const e = err as { lineNumber?: number; message?: string };
+  if (typeof e.lineNumber === 'number') return e.lineNumber;
+  const m = /on line (\d+)/.exec(e.message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function describe(err: unknown, text: string): string {
+  if (err instanceof BrineError) return err.message;
+  const msg = err instanceof Error ? err.message : String(err);
+  const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/.exec(msg);
+  if (missing) {
+    const path = pathAt(text, Number(missing[2]), Number(missing[3])) ?? missing[1];
+    return `'${path}' is not defined (missing pillar key or fact?)`;
+  }
+  return msg.replace(/ - \d+:\d+$/, '').split('\n')[0];
+}
+
+/** The dotted path written at line:column, to name the whole missing key (pillar.app.port). */
+function pathAt(text: string, line: number, column: number): string | undefined {
+  const src = text.split('\n')[line - 1] ?? '';
+  const m = /^[\w.@/-]+/.exec(src.slice(column));
+  return m?.[0];
+}

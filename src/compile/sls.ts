@@ -1,0 +1,136 @@
+// Parses one rendered state file (Salt's SLS shape) into state declarations with line numbers.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import type { Problem } from '../core/errors.js';
+import { REQUISITE_TYPES, stateKey, type Requisite, type RequisiteTarget, type StateDecl } from '../core/state.js';
+
+export interface ParsedSls {
+  decls: StateDecl[];
+  includes: { name: string; line: number }[];
+}
+
+const REQUISITE_KEYS = new Set(REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]));
+
+/** Parse YAML text, reporting syntax errors with file:line. */
+export function parseYaml(text: string, file: string, problems: Problem[]) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (node: unknown): number => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? lineCounter.linePos(range[0]).line : 0;
+  };
+  for (const err of doc.errors) {
+    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    problems.push({ file, line, message: `YAML: ${err.message.split('\n')[0]}` });
+  }
+  return { doc, lineOf, ok: doc.errors.length === 0 };
+}
+
+export function parseSls(text: string, file: string, sls: string, startIndex: number, problems: Problem[]): ParsedSls {
+  const out: ParsedSls = { decls: [], includes: [] };
+  const { doc, lineOf, ok } = parseYaml(text, file, problems);
+  if (!ok || doc.contents === null) return out;
+  if (!isMap(doc.contents)) {
+    problems.push({ file, line: lineOf(doc.contents), message: 'a state file must be a mapping of state IDs' });
+    return out;
+  }
+  let index = startIndex;
+  for (const pair of doc.contents.items) {
+    const id = scalarKey(pair);
+    const line = lineOf(pair.key);
+    if (id === undefined) {
+      problems.push({ file, line, message: 'state ID must be a string' });
+      continue;
+    }
+    if (id === 'include') {
+      const list = pair.value as Node;
+      if (!isSeq(list) || !list.items.every((i) => isScalar(i) && typeof i.value === 'string')) {
+        problems.push({ file, line, id, message: 'include: expected a list of state file names' });
+        continue;
+      }
+      for (const item of list.items) out.includes.push({ name: String((item as { value: string }).value), line: lineOf(item) });
+      continue;
+    }
+    if (id === 'extend' || id === 'exclude') {
+      problems.push({ file, line, id, message: `'${id}' is not supported by brine` });
+      continue;
+    }
+    const body = pair.value as Node;
+    if (!isMap(body)) {
+      problems.push({ file, line, id, message: 'expected a mapping of kind.function to arguments' });
+      continue;
+    }
+    for (const fnPair of body.items) {
+      const decl = parseFunction(fnPair, id, { file, sls, line: lineOf(fnPair.key), index: index++ }, lineOf, problems);
+      if (decl) out.decls.push(decl);
+    }
+  }
+  return out;
+}
+
+function scalarKey(pair: Pair): string | undefined {
+  const k = pair.key as Node;
+  return isScalar(k) && (typeof k.value === 'string' || typeof k.value === 'number') ? String(k.value) : undefined;
+}
+
+type At = { file: string; sls: string; line: number; index: number };
+
+function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => number, problems: Problem[]): StateDecl | undefined {
+  const key = scalarKey(pair);
+  const { file, line } = at;
+  if (!key) {
+    problems.push({ file, line, id, message: 'expected kind.function as key' });
+    return undefined;
+  }
+  let [kind, fn] = key.split('.', 2) as [string, string | undefined];
+  const args: Record<string, unknown> = {};
+  const argLines: Record<string, number> = {};
+  const value = pair.value as Node | null;
+  const addArg = (k: Pair) => {
+    const name = scalarKey(k);
+    if (name === undefined) return problems.push({ file, line: lineOf(k.key), id, message: 'argument name must be a string' });
+    if (name in args) return problems.push({ file, line: lineOf(k.key), id, field: name, message: 'argument given twice' });
+    args[name] = (k.value as Node | null)?.toJSON?.() ?? (isScalar(k.value) ? k.value.value : k.value ?? null);
+    argLines[name] = lineOf(k.key);
+  };
+  if (isMap(value)) value.items.forEach(addArg);
+  else if (isSeq(value)) {
+    // Salt's list form: `- name: x` items, and in `kind: [function, ...]` the bare function name.
+    for (const item of value.items) {
+      if (isMap(item) && item.items.length === 1) addArg(item.items[0]);
+      else if (isScalar(item) && typeof item.value === 'string' && !fn) fn = item.value;
+      else problems.push({ file, line: lineOf(item), id, message: 'expected `- argument: value` items' });
+    }
+  } else if (value !== null && !(isScalar(value) && value.value === null)) {
+    problems.push({ file, line, id, message: `arguments of ${key} must be a mapping` });
+    return undefined;
+  }
+  if (!fn) {
+    problems.push({ file, line, id, message: `'${key}' must name kind.function (e.g. file.managed)` });
+    return undefined;
+  }
+  const requisites: Requisite[] = [];
+  for (const rk of Object.keys(args)) {
+    if (!REQUISITE_KEYS.has(rk)) continue;
+    const type = rk.replace(/_in$/, '') as Requisite['type'];
+    for (const target of parseTargets(args[rk], { file, line: argLines[rk], id, field: rk }, problems)) {
+      requisites.push({ type, target, inverted: rk.endsWith('_in'), line: argLines[rk] });
+    }
+    delete args[rk];
+  }
+  const name = args.name === undefined || args.name === null ? id : Array.isArray(args.name) ? args.name.join(' ') : String(args.name);
+  return { key: stateKey(id, kind), id, kind, fn, name, args, argLines, requisites, sls: at.sls, file, line, index: at.index };
+}
+
+function parseTargets(value: unknown, at: Omit<Problem, 'message'>, problems: Problem[]): RequisiteTarget[] {
+  const items = Array.isArray(value) ? value : [value];
+  const out: RequisiteTarget[] = [];
+  for (const item of items) {
+    if (typeof item === 'string') out.push({ ref: item });
+    else if (item && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 1) {
+      const [k, v] = Object.entries(item)[0];
+      if (typeof v !== 'string') problems.push({ ...at, message: `requisite '${k}' must name a state` });
+      else out.push(k === 'sls' ? { sls: v } : { kind: k, ref: v });
+    } else problems.push({ ...at, message: 'requisite must be an ID or `kind: ID`' });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+// Loads `source:` files from the state tree (salt://x, brine://x or a path under states/)
+// and renders them with the same strict Handlebars as state files.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import type { Args } from '../core/args.js';
+import { SpecError } from '../core/errors.js';
+import { render } from './render.js';
+
+export type SourceLoader = (
+  source: string,
+  opts: { render: boolean; context?: Record<string, unknown> },
+  args: Args,
+) => string | Buffer;
+
+export function makeSourceLoader(statesRoot: string, rel: (p: string) => string, context: object): SourceLoader {
+  return (source, opts, args) => {
+    const inTree = source.replace(/^(salt|brine):\/\//, '');
+    if (/^[a-z]+:\/\//.test(inTree) || normalize(inTree).startsWith('..') || inTree.startsWith('/')) {
+      args.problem('source', `source must be a path inside states/ (salt://path or path), got ${JSON.stringify(source)}`);
+      return '';
+    }
+    const path = join(statesRoot, inTree);
+    if (!existsSync(path)) {
+      args.problem('source', `source file ${rel(path)} not found`);
+      return '';
+    }
+    if (!opts.render) return readFileSync(path);
+    try {
+      return render(readFileSync(path, 'utf8'), rel(path), { ...context, ...opts.context });
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      // Name the state too: the template's own file:line, and which state used it.
+      for (const p of err.problems) args.problems.push({ ...p, id: args.decl.id, field: 'source' });
+      return '';
+    }
+  };
+}

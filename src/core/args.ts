@@ -1,0 +1,139 @@
+// Typed reading of a state's arguments; each problem is recorded with file, line, id and field.
+import type { Problem } from './errors.js';
+import type { StateDecl } from './state.js';
+
+type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'mapping';
+
+export class Args {
+  private readonly used = new Set<string>(['name']);
+
+  constructor(
+    readonly decl: StateDecl,
+    readonly problems: Problem[],
+  ) {}
+
+  get name(): string {
+    return this.decl.name;
+  }
+
+  has(key: string): boolean {
+    return this.decl.args[key] !== undefined && this.decl.args[key] !== null;
+  }
+
+  problem(field: string | undefined, message: string): void {
+    const d = this.decl;
+    this.problems.push({ file: d.file, line: (field && d.argLines[field]) || d.line, id: d.id, field, message });
+  }
+
+  private take(key: string): unknown {
+    this.used.add(key);
+    return this.decl.args[key] ?? undefined;
+  }
+
+  private wrong(key: string, want: Kind | string, got: unknown): undefined {
+    const actual = got === null ? 'null' : Array.isArray(got) ? 'list' : typeof got === 'object' ? 'mapping' : typeof got;
+    this.problem(key, `expected ${want}, got ${actual} (${JSON.stringify(got)})`);
+    return undefined;
+  }
+
+  str(key: string): string | undefined;
+  str(key: string, fallback: string): string;
+  str(key: string, fallback?: string): string | undefined {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return String(v);
+    return this.wrong(key, 'string', v);
+  }
+
+  required(key: string): string {
+    const v = this.str(key);
+    if (v === undefined && !this.problems.some((p) => p.field === key && p.id === this.decl.id)) {
+      this.problem(key, 'is required');
+    }
+    return v ?? '';
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v === 'boolean') return v;
+    return this.wrong(key, 'boolean', v) ?? fallback;
+  }
+
+  int(key: string): number | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+    return this.wrong(key, 'integer', v);
+  }
+
+  /** File mode: `644`, `'0644'`, `0o644` → 0o644. YAML reads 644 as a decimal number. */
+  mode(key: string): number | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
+    if (text === undefined || !/^(0o?)?[0-7]{3,4}$/.test(text)) return this.wrong(key, 'octal mode like 0644', v);
+    return parseInt(text.replace(/^0o?/, '') || '0', 8);
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const v = this.str(key);
+    if (v === undefined) return fallback;
+    if ((values as readonly string[]).includes(v)) return v as T;
+    this.problem(key, `must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
+    return fallback;
+  }
+
+  /** A string or a list of strings. */
+  strList(key: string): string[] | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' || typeof v === 'number') return [String(v)];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
+    return this.wrong(key, 'string or list of strings', v);
+  }
+
+  /** A command: an argv list, or a string split into words (no shell). */
+  argv(key: string): string[] | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') {
+      const words = splitWords(v);
+      if (words.length) return words;
+      return this.wrong(key, 'non-empty command', v);
+    }
+    if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
+    return this.wrong(key, 'command (argv list or string)', v);
+  }
+
+  /** The raw value, for arguments with their own shape (validated by the caller). */
+  raw(key: string): unknown {
+    return this.take(key);
+  }
+
+  mapping(key: string): Record<string, unknown> | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    return this.wrong(key, 'mapping', v);
+  }
+
+  /** Report every argument nobody asked for: a typo must not pass silently. */
+  done(): void {
+    for (const key of Object.keys(this.decl.args)) {
+      if (!this.used.has(key)) this.problem(key, `unknown argument for ${this.decl.kind}.${this.decl.fn}`);
+    }
+  }
+}
+
+/** Split a command string into words, honouring simple quotes; no shell features. */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]));
+  }
+  return words;
+}

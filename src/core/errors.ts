@@ -1,0 +1,79 @@
+// Small named error types with stable codes; the CLI catches them in one place.
+
+export interface Problem {
+  file?: string;
+  line?: number;
+  id?: string;
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : '';
+  const what = [p.id ? `state '${p.id}'` : '', p.field ? `field '${p.field}'` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [where, what].filter(Boolean).join(': ') + (where || what ? ': ' : '') + p.message;
+}
+
+export class BrineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid input: every problem found, each with file, line, state id and field. */
+export class SpecError extends BrineError {
+  constructor(readonly problems: Problem[]) {
+    super(
+      'E_SPEC',
+      problems.length === 1
+        ? formatProblem(problems[0])
+        : `${problems.length} problems:\n` + problems.map((p) => '  - ' + formatProblem(p)).join('\n'),
+    );
+  }
+}
+
+/** A command on the host failed. argv is shown redacted by the reporter's masker. */
+export class CommandError extends BrineError {
+  constructor(
+    readonly argv: string[],
+    readonly result: { exitCode: number; stderr: string; stdout: string },
+  ) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-8).join('\n');
+    super('E_COMMAND', `command failed (exit ${result.exitCode}): ${argv.join(' ')}${detail ? `\n${detail}` : ''}`);
+  }
+}
+
+/** Another apply holds the host's lock. */
+export class LockError extends BrineError {
+  constructor(message: string) {
+    super('E_LOCKED', message);
+  }
+}
+
+/** A plan refused to go on because doing so would break the host (lockout guards). */
+export class GuardError extends BrineError {
+  constructor(message: string) {
+    super('E_GUARD', message);
+  }
+}
+
+/** A state's own failure with a human reason (validator rejected, etc.). */
+export class StateFailure extends BrineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_STATE', message, 1, options);
+  }
+}
+
+/**
+ * Something the state needs is not on the host yet (a user, a parent directory, a program).
+ * In --test an earlier pending state may be what provides it, so the plan reports pending.
+ */
+export class MissingError extends StateFailure {}

@@ -1,0 +1,71 @@
+// Human report in the spirit of Salt's highstate output, and the --json document.
+// Every string passes through the secrets masker on its way out.
+import type { Report, StateResult } from './report-types.js';
+import type { Secrets } from './secrets.js';
+
+export interface Style {
+  color: boolean;
+}
+
+/** Colour only on a TTY and never with NO_COLOR (https://no-color.org). */
+export function styleFor(stream: NodeJS.WriteStream): Style {
+  return { color: Boolean(stream.isTTY) && !('NO_COLOR' in process.env) };
+}
+
+const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+type Colour = keyof typeof codes;
+
+export function formatState(s: StateResult, secrets: Secrets, style: Style): string {
+  const paint = (c: Colour, t: string) => (style.color ? `\x1b[${codes[c]}m${t}\x1b[0m` : t);
+  const colour: Colour = s.result === 'failed' ? 'red' : s.result === 'ok' ? 'green' : s.result === 'pending' ? 'yellow' : 'cyan';
+  if (s.result === 'ok' && !s.changes.length) {
+    return paint('green', `  ok       ${s.id} (${s.function})`) + (s.comment ? paint('dim', `  ${secrets.mask(s.comment)}`) : '') + '\n';
+  }
+  const field = (label: string, value: string) => `${label.padStart(12)}:${value ? ' ' + value : ''}\n`;
+  const indent = ' '.repeat(14);
+  let out = paint(colour, '----------') + '\n';
+  out += paint(colour, field('ID', s.id));
+  out += paint(colour, field('Function', s.function));
+  out += paint(colour, field('Name', secrets.mask(s.name)));
+  out += paint(colour, field('Result', s.result));
+  if (s.comment) out += paint(colour, field('Comment', secrets.mask(s.comment).replace(/\n/g, '\n' + indent)));
+  out += paint(colour, field('Duration', `${s.durationMs} ms`));
+  if (s.changes.length) {
+    out += paint(colour, field('Changes', ''));
+    for (const ch of s.changes) {
+      out += `${indent}- ${secrets.mask(ch.summary)}\n`;
+      const output = ch.detail && typeof ch.detail.stdout === 'string' ? [ch.detail.stdout, ch.detail.stderr].filter(Boolean).join('\n') : '';
+      if (output) out += paint('dim', secrets.mask(output).replace(/^/gm, indent + '  ')) + '\n';
+      if (ch.diff) {
+        for (const line of secrets.mask(ch.diff).replace(/\n$/, '').split('\n')) {
+          const c: Colour | undefined = line.startsWith('+') ? 'green' : line.startsWith('-') ? 'red' : line.startsWith('@@') ? 'cyan' : undefined;
+          out += indent + '  ' + (c ? paint(c, line) : line) + '\n';
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function formatSummary(r: Report, style: Style): string {
+  const paint = (c: Colour, t: string) => (style.color ? `\x1b[${codes[c]}m${t}\x1b[0m` : t);
+  const { succeeded, changed, pending, failed, total, durationMs } = r.summary;
+  const counts = r.test ? `changed=${changed}, pending=${pending}` : `changed=${changed}`;
+  const head = `\nSummary for ${r.host} (env ${r.env}${r.test ? ', test' : ''})\n------------\n`;
+  return (
+    head +
+    paint(failed ? 'yellow' : 'green', `Succeeded: ${succeeded} (${counts})`) +
+    '  ' +
+    paint(failed ? 'red' : 'green', `Failed: ${failed}`) +
+    `  Total states: ${total}  Total time: ${(durationMs / 1000).toFixed(3)} s\n`
+  );
+}
+
+export function formatReport(r: Report, secrets: Secrets, style: Style): string {
+  return r.states.map((s) => formatState(s, secrets, style)).join('') + formatSummary(r, style);
+}
+
+/** The --json document: one object with every state's id, function, result, changes, comment. */
+export function jsonReport(r: Report, secrets: Secrets): string {
+  return JSON.stringify(secrets.maskDeep(r), null, 2) + '\n';
+}

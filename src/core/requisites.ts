@@ -1,0 +1,101 @@
+// The requisite graph: resolve targets, find missing ones and cycles, and order the states
+// (file order, adjusted so every state runs after what it requires).
+import type { Problem } from './errors.js';
+import { describeTarget, type RequisiteType, type StateDecl } from './state.js';
+
+export interface Edge {
+  /** The state depended upon. */
+  from: string;
+  /** The dependant. */
+  to: string;
+  type: RequisiteType;
+}
+
+export interface Graph {
+  /** States in execution order. */
+  order: StateDecl[];
+  /** For each state key, the requisites it has (already inverted for `_in`). */
+  incoming: Map<string, Edge[]>;
+}
+
+function matches(decl: StateDecl, target: { kind?: string; ref: string }): boolean {
+  if (target.kind && decl.kind !== target.kind) return false;
+  return decl.id === target.ref || (target.kind !== undefined && decl.name === target.ref);
+}
+
+export function buildGraph(decls: StateDecl[], problems: Problem[]): Graph {
+  const incoming = new Map<string, Edge[]>(decls.map((d) => [d.key, []]));
+  const seen = new Set<string>();
+  for (const decl of decls) {
+    for (const req of decl.requisites) {
+      const t = req.target;
+      const targets = 'sls' in t ? decls.filter((d) => d.sls === t.sls) : decls.filter((d) => matches(d, t));
+      if (targets.length === 0) {
+        problems.push({
+          file: decl.file,
+          line: req.line,
+          id: decl.id,
+          field: req.type + (req.inverted ? '_in' : ''),
+          message: `requisite '${describeTarget(t)}' matches no state`,
+        });
+      }
+      for (const target of targets) {
+        if (target.key === decl.key) continue;
+        const [from, to] = req.inverted ? [decl.key, target.key] : [target.key, decl.key];
+        const tag = `${from}>${to}>${req.type}`;
+        if (seen.has(tag)) continue;
+        seen.add(tag);
+        incoming.get(to)!.push({ from, to, type: req.type });
+      }
+    }
+  }
+  return { order: topoOrder(decls, incoming, problems), incoming };
+}
+
+/** Kahn's algorithm, always taking the earliest ready state in file order. */
+function topoOrder(decls: StateDecl[], incoming: Map<string, Edge[]>, problems: Problem[]): StateDecl[] {
+  const byKey = new Map(decls.map((d) => [d.key, d]));
+  const waiting = new Map(decls.map((d) => [d.key, new Set(incoming.get(d.key)!.map((e) => e.from))]));
+  const order: StateDecl[] = [];
+  const done = new Set<string>();
+  while (order.length < decls.length) {
+    const ready = decls.find((d) => !done.has(d.key) && [...waiting.get(d.key)!].every((k) => done.has(k)));
+    if (!ready) break;
+    order.push(ready);
+    done.add(ready.key);
+  }
+  if (order.length < decls.length) {
+    const reported = new Set<string>();
+    for (const d of decls) {
+      if (done.has(d.key) || reported.has(d.key)) continue;
+      const cycle = findCycle(d.key, waiting, done);
+      if (!cycle) continue;
+      cycle.forEach((k) => reported.add(k));
+      const names = cycle.map((k) => byKey.get(k)!.id);
+      const first = byKey.get(cycle[0])!;
+      problems.push({ file: first.file, line: first.line, id: first.id, message: `requisite cycle: ${[...names, names[0]].join(' → ')}` });
+    }
+  }
+  return order;
+}
+
+function findCycle(start: string, waiting: Map<string, Set<string>>, done: Set<string>): string[] | undefined {
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visited = new Set<string>();
+  const visit = (k: string): string[] | undefined => {
+    if (onPath.has(k)) return path.slice(path.indexOf(k));
+    if (visited.has(k) || done.has(k)) return undefined;
+    visited.add(k);
+    onPath.add(k);
+    path.push(k);
+    for (const dep of waiting.get(k) ?? []) {
+      const c = visit(dep);
+      if (c) return c;
+    }
+    path.pop();
+    onPath.delete(k);
+    return undefined;
+  };
+  return visit(start);
+}

@@ -1,0 +1,60 @@
+// The contract every resource kind implements: parse a spec, plan against a read-only view.
+import type { Host, HostView } from '../host/types.js';
+import type { Args } from './args.js';
+import type { StateDecl } from './state.js';
+
+/** One thing that is not yet as declared, and the action that makes it so. */
+export interface Change {
+  /** Human summary: "create file", "mode 0644 → 0600". */
+  summary: string;
+  /** Unified diff, when content changes. */
+  diff?: string;
+  /** Structured detail for --json (old/new values). */
+  detail?: Record<string, unknown>;
+  /**
+   * False for changes whose effect the host cannot show afterwards (a command that runs each
+   * time): the engine's re-plan after apply does not count them as left over.
+   */
+  converges?: boolean;
+  /** Makes the change true; only the engine calls it, and only outside --test. */
+  apply(host: Host): Promise<void>;
+}
+
+export interface Plan {
+  changes: Change[];
+  /** A remark for the report even without changes ("already in place", "unless: exit 0"). */
+  comment?: string;
+}
+
+/** What compile-time parsing may use besides the arguments: templates, pillar, facts. */
+export interface ParseContext {
+  decl: StateDecl;
+  /** Read and render a `source:` template from the state tree (`salt://x`, `brine://x`, `x`). */
+  loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer;
+}
+
+export interface PlanContext {
+  host: HostView;
+  decl: StateDecl;
+  /** brine's own root-only directory on the host (backups, run log, lock). */
+  varDir: string;
+}
+
+export interface ResourceFunction<S = unknown> {
+  /** Validate and normalise arguments; problems go to `args`, not exceptions. */
+  parse(args: Args, ctx: ParseContext): S;
+  /** Read the host and return what must change. Never writes: it only gets a HostView. */
+  plan(spec: S, ctx: PlanContext): Promise<Plan>;
+  /**
+   * Reaction when a watched state changed (Salt's mod_watch): restart, reload, rerun.
+   * `own` are the state's own changes this run (a service just started needs no restart).
+   */
+  watch?(spec: S, ctx: PlanContext, own: Change[]): Promise<Change[]>;
+  /** Batch reads for every state of this function before planning (one dpkg-query, one systemctl show). */
+  prefetch?(specs: S[], host: HostView): Promise<void>;
+}
+
+export type ResourceKind = Record<string, ResourceFunction<any>>;
+
+/** Registry: kind name → function name → implementation. */
+export type Registry = Record<string, ResourceKind>;

@@ -1,0 +1,39 @@
+// A declared state: one `kind.function` under an ID, as read from a state file.
+
+export const REQUISITE_TYPES = ['require', 'watch', 'onchanges', 'onfail'] as const;
+export type RequisiteType = (typeof REQUISITE_TYPES)[number];
+
+/** What a requisite points at: an ID (any kind), `kind: id-or-name`, or every state of an `sls`. */
+export type RequisiteTarget = { kind?: string; ref: string } | { sls: string };
+
+export interface Requisite {
+  type: RequisiteType;
+  target: RequisiteTarget;
+  /** Declared on the other side (`require_in` etc.). */
+  inverted: boolean;
+  line: number;
+}
+
+export interface StateDecl {
+  /** Unique key: `id|kind`. */
+  key: string;
+  id: string;
+  kind: string;
+  fn: string;
+  /** The `name` argument, defaulting to the ID. */
+  name: string;
+  /** The resource's own arguments (requisites removed; `name` kept). */
+  args: Record<string, unknown>;
+  argLines: Record<string, number>;
+  requisites: Requisite[];
+  /** State file name (`nginx.site`) and path relative to the project dir. */
+  sls: string;
+  file: string;
+  line: number;
+  /** Position in file order, for stable ordering. */
+  index: number;
+}
+
+export const stateKey = (id: string, kind: string): string => `${id}|${kind}`;
+export const describeTarget = (t: RequisiteTarget): string =>
+  'sls' in t ? `sls: ${t.sls}` : t.kind ? `${t.kind}: ${t.ref}` : t.ref;

@@ -1,0 +1,30 @@
+// Per-run memo of host reads (passwd, dpkg status, systemctl show), dropped after each change.
+
+import type { FactCache } from './types.js';
+
+export class MemoryFactCache implements FactCache {
+  private readonly values = new Map<string, Promise<unknown>>();
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let v = this.values.get(key) as Promise<T> | undefined;
+    if (!v) {
+      v = load();
+      this.values.set(key, v);
+      // A failed read is not remembered: the next plan tries again.
+      v.catch(() => this.values.delete(key));
+    }
+    return v;
+  }
+
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+
+  set<T>(key: string, value: T): void {
+    this.values.set(key, Promise.resolve(value));
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+}

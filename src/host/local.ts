@@ -1,0 +1,149 @@
+// The host brine runs on: files through node:fs, commands through execa (argv only, never
+// a shell string; reject: false so every outcome maps into CommandResult).
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { MemoryFactCache } from './fact-cache.js';
+import type { CommandResult, FileStat, Host, RunOptions, WriteOptions } from './types.js';
+
+const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+export class LocalHost implements Host {
+  readonly facts = new MemoryFactCache();
+  /** Processes started, for benchmarks ("spawn few processes"). */
+  spawned = 0;
+  private scratchDir?: Promise<string>;
+
+  constructor(readonly name = 'localhost') {}
+
+  async readFile(path: string): Promise<string | null> {
+    const b = await this.readBytes(path);
+    return b === null ? null : b.toString('utf8');
+  }
+
+  async readBytes(path: string): Promise<Buffer | null> {
+    try {
+      return await fs.readFile(path);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async stat(path: string): Promise<FileStat | null> {
+    try {
+      const s = await fs.lstat(path);
+      const type = s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
+      const st: FileStat = { type, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size };
+      if (type === 'symlink') st.target = await fs.readlink(path);
+      return st;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async readdir(path: string): Promise<string[] | null> {
+    try {
+      return (await fs.readdir(path)).sort();
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  query(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+    return this.run(argv, opts);
+  }
+
+  exec(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+    return this.run(argv, opts);
+  }
+
+  private async run(argv: string[], opts: RunOptions): Promise<CommandResult> {
+    this.spawned++;
+    const r = await execa(argv[0], argv.slice(1), {
+      reject: false,
+      input: opts.input ?? '',
+      env: { LC_ALL: 'C.UTF-8', ...opts.env },
+      cwd: opts.cwd,
+      timeout: opts.timeout,
+      stripFinalNewline: false,
+    });
+    const missing = (r as { code?: string }).code === 'ENOENT';
+    return {
+      argv,
+      exitCode: r.exitCode ?? (missing ? 127 : 1),
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? '') || (r.failed && r.exitCode === undefined ? r.shortMessage ?? '' : ''),
+    };
+  }
+
+  async scratch(content: string | Buffer, opts: { name?: string; mode?: number } = {}): Promise<string> {
+    this.scratchDir ??= fs.mkdtemp(join(tmpdir(), 'brine-scratch-'));
+    const dir = await this.scratchDir;
+    const path = join(dir, `${randomBytes(4).toString('hex')}-${opts.name ?? 'candidate'}`);
+    await fs.writeFile(path, content, { mode: opts.mode ?? 0o600 });
+    await fs.chmod(path, opts.mode ?? 0o600);
+    return path;
+  }
+
+  /** Remove scratch files; call when the run ends. */
+  async close(): Promise<void> {
+    if (this.scratchDir) await fs.rm(await this.scratchDir, { recursive: true, force: true });
+    this.scratchDir = undefined;
+  }
+
+  async writeFile(path: string, content: string | Buffer, opts: WriteOptions = {}): Promise<void> {
+    const tmp = join(dirname(path), `.${basename(path)}.brine-${randomBytes(4).toString('hex')}`);
+    // Created 0600 so no one reads a half-set file; the final mode is set before rename.
+    const fh = await fs.open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(content);
+      await fh.sync();
+      await fh.close();
+      if (opts.uid !== undefined || opts.gid !== undefined) await fs.chown(tmp, opts.uid ?? -1, opts.gid ?? -1);
+      await fs.chmod(tmp, opts.mode ?? 0o644);
+      await fs.rename(tmp, path);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async mkdir(path: string, opts: WriteOptions & { parents?: boolean } = {}): Promise<void> {
+    await fs.mkdir(path, { recursive: opts.parents ?? false, mode: opts.mode ?? 0o755 });
+    if (opts.mode !== undefined) await fs.chmod(path, opts.mode);
+    if (opts.uid !== undefined || opts.gid !== undefined) await fs.chown(path, opts.uid ?? -1, opts.gid ?? -1);
+  }
+
+  chmod(path: string, mode: number): Promise<void> {
+    return fs.chmod(path, mode);
+  }
+
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return fs.lchown(path, uid, gid);
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    // Atomic replace: make the link beside it, then rename over.
+    const tmp = join(dirname(path), `.${basename(path)}.brine-${randomBytes(4).toString('hex')}`);
+    await fs.symlink(target, tmp);
+    await fs.rename(tmp, path);
+  }
+
+  remove(path: string): Promise<void> {
+    return fs.rm(path, { recursive: true, force: true });
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fs.rename(from, to);
+  }
+
+  invalidate(): void {
+    this.facts.clear();
+  }
+}

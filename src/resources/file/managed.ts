@@ -1,0 +1,89 @@
+// file.managed: a file's content (inline or a rendered template), owner, group and mode.
+// Atomic replace, a backup of the old file, and check_cmd run on the candidate first.
+import { createHash } from 'node:crypto';
+import type { Args } from '../../core/args.js';
+import { unifiedDiff } from '../../core/diff.js';
+import { StateFailure } from '../../core/errors.js';
+import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
+import type { HostView } from '../../host/types.js';
+import { backupPath } from './backup.js';
+import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
+import { parsePath, planParents } from './paths.js';
+
+export interface ManagedSpec extends Ownership {
+  path: string;
+  content: string | Buffer;
+  makedirs: boolean;
+  backup: boolean;
+  replace: boolean;
+  showChanges: boolean;
+  checkCmd?: string[];
+}
+
+export const managed: ResourceFunction<ManagedSpec> = {
+  parse(a: Args, ctx: ParseContext): ManagedSpec {
+    const path = parsePath(a);
+    const contents = a.raw('contents');
+    const source = a.str('source');
+    const template = a.oneOf('template', ['handlebars', 'none'] as const, 'handlebars');
+    const context = a.mapping('context');
+    let content: string | Buffer = '';
+    if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
+    else if (source !== undefined) content = ctx.loadSource(source, { render: template === 'handlebars', context });
+    else if (contents !== undefined) {
+      if (Array.isArray(contents) && contents.every((l) => typeof l === 'string')) content = contents.join('\n');
+      else if (typeof contents === 'string' || typeof contents === 'number') content = String(contents);
+      else a.problem('contents', 'expected a string or a list of lines');
+    }
+    if (typeof content === 'string' && a.bool('contents_newline', true) && content && !content.endsWith('\n')) content += '\n';
+    return {
+      path,
+      content,
+      ...parseOwnership(a),
+      makedirs: a.bool('makedirs', false),
+      backup: a.bool('backup', true),
+      replace: a.bool('replace', true),
+      showChanges: a.bool('show_changes', true),
+      checkCmd: a.argv('check_cmd'),
+    };
+  },
+
+  async plan(spec, ctx: PlanContext) {
+    const { host } = ctx;
+    const st = await host.stat(spec.path);
+    if (st && st.type !== 'file') throw new StateFailure(`${spec.path} exists and is a ${st.type}, not a file`);
+    const current = st ? await host.readBytes(spec.path) : null;
+    const want = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content);
+    const sameContent = current !== null && current.equals(want);
+    if (st && (sameContent || !spec.replace)) {
+      return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
+    }
+    if (spec.checkCmd) await runCheck(host, spec.checkCmd, want);
+    const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
+    const { uid, gid } = await resolveOwnership(host, spec);
+    const mode = spec.mode ?? st?.mode ?? 0o644;
+    const diff = spec.showChanges ? unifiedDiff(spec.path, current, want) : undefined;
+    changes.push({
+      summary: st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`,
+      diff,
+      detail: { sha256: { old: current ? sha256(current) : null, new: sha256(want) } },
+      apply: async (h) => {
+        if (st && spec.backup && current) await h.writeFile(await backupPath(h, ctx.varDir, spec.path), current, { mode: 0o600 });
+        await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
+      },
+    });
+    return { changes };
+  },
+};
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
+async function runCheck(host: HostView, argv: string[], candidate: Buffer): Promise<void> {
+  const path = await host.scratch(candidate);
+  const r = await host.query([...argv, path]);
+  if (r.exitCode !== 0) {
+    const out = (r.stderr || r.stdout).trim().split(path).join('<candidate>');
+    throw new StateFailure(`check_cmd rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}`);
+  }
+}

@@ -1,0 +1,6 @@
+// Every resource kind brine knows, by the name state files use.
+import type { Registry } from '../core/resource.js';
+import { cmd } from './cmd.js';
+import { file } from './file/index.js';
+
+export const registry: Registry = { file, cmd };
