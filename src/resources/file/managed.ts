@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { StateFailure } from '../../core/errors.js';
+import { MissingError, StateFailure } from '../../core/errors.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
 import type { HostView } from '../../host/types.js';
 import { backupPath } from './backup.js';
@@ -59,12 +59,22 @@ export const managed: ResourceFunction<ManagedSpec> = {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
     if (spec.checkCmd) await runCheck(host, spec.checkCmd, want);
-    const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
-    const { uid, gid } = await resolveOwnership(host, spec);
     const mode = spec.mode ?? st?.mode ?? 0o644;
     const diff = spec.showChanges ? unifiedDiff(spec.path, current, want) : undefined;
+    const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
+    let changes: Change[];
+    let ids: { uid?: number; gid?: number };
+    try {
+      changes = st ? [] : await planParents(host, spec.path, spec.makedirs);
+      ids = await resolveOwnership(host, spec);
+    } catch (err) {
+      // Not plannable yet (parent or owner to come): still show the content it will get.
+      if (err instanceof MissingError) err.changes = [{ summary, diff }];
+      throw err;
+    }
+    const { uid, gid } = ids;
     changes.push({
-      summary: st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`,
+      summary,
       diff,
       detail: { sha256: { old: current ? sha256(current) : null, new: sha256(want) } },
       apply: async (h) => {
