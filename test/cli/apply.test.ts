@@ -160,3 +160,30 @@ other:
     expect(readFileSync(join(t, 'conf/app.ini'), 'utf8')).toContain('name = shop');
   });
 });
+
+describe('check_in_place', () => {
+  it('validates the whole configuration with the candidate in place, leaving the live files alone', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'brine-conf-'));
+    writeFileSync(join(t, 'main.conf'), 'ok\n');
+    const state = (file: string, text: string) => `
+${t}/${file}:
+  file.managed:
+    contents: ${JSON.stringify(text)}
+    check_in_place: ["/bin/sh", "-c", "! grep -rq forbidden \\"$0\\" && test -f \\"$0/${file}\\"", "${t}"]
+`;
+    const bad = makeProject({ 'states/c.yaml': state('new.conf', 'forbidden') });
+    const good = makeProject({ 'states/c.yaml': state('new.conf', 'fine') });
+    const badEdit = makeProject({ 'states/c.yaml': state('main.conf', 'forbidden') });
+    for (const flags of [['--test'], []]) {
+      const r = await brine(['apply', ...flags, '--env', 'x', '--dir', bad, 'c']);
+      expect(r.code, r.out).toBe(1);
+      expect(r.stdout).toContain('check_in_place rejected the new content');
+      const e = await brine(['apply', ...flags, '--env', 'x', '--dir', badEdit, 'c']);
+      expect(e.code, e.out).toBe(1);
+    }
+    expect(snapshot(t)).toEqual({ [join(t, 'main.conf')]: `100644 ${Buffer.from('ok\n').toString('base64')}` });
+    const ok = await brine(['apply', '--env', 'x', '--dir', good, 'c']);
+    expect(ok.code, ok.out).toBe(0);
+    expect(readFileSync(join(t, 'new.conf'), 'utf8')).toBe('fine\n');
+  });
+});
