@@ -1,0 +1,3 @@
+# Run on the host itself:
+#   puppet apply --modulepath modules:/usr/share/puppet/modules site.pp
+include stack
