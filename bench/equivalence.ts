@@ -1,0 +1,28 @@
+// Are the three stacks the same? Compare each tool's converged host with brine's, leaving out
+// what differs between any two hosts anyway (identity) and each tool's private files.
+import { diffFingerprints, formatDiff, type Fingerprint } from '../test/harness/index.js';
+
+/** Keys that say nothing about the stack. */
+export const NOT_THE_STACK: RegExp[] = [
+  // per-host identity the harness writes
+  /^\/etc\/(hostname|hosts|machine-id)$/,
+  /^\/etc\/systemd\/network\//,
+  // root's home: the harness's key, Ansible's ~/.ansible, Puppet's ~/.puppetlabs and caches
+  /^\/root(\/|$)/,
+  // brine's own var dir (lock, backups of replaced files)
+  /^\/(var\/lib|var\/log)\/brine(\/|$)/,
+  // shadow-utils' and libuser's backups of the account files: which tool wrote last
+  /^\/etc\/(passwd|group|shadow|gshadow|subuid|subgid)-$/,
+  // Puppet's own state
+  /^\/etc\/puppet(\/|$)/,
+];
+
+export function stackOnly(fp: Fingerprint): Fingerprint {
+  return Object.fromEntries(Object.entries(fp).filter(([k]) => !NOT_THE_STACK.some((re) => re.test(k))));
+}
+
+/** One line per difference, `~ key  brine's => the other's`; empty when the same. */
+export function compareWithBrine(brine: Fingerprint, other: Fingerprint): string[] {
+  const text = formatDiff(diffFingerprints(stackOnly(brine), stackOnly(other)));
+  return text ? text.split('\n') : [];
+}

@@ -1,0 +1,85 @@
+// `npm run bench -- [options]`: what to measure and where to write it. Parsing only.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+
+export const TOOLS = ['brine', 'ansible', 'puppet'] as const;
+export type Tool = (typeof TOOLS)[number];
+
+export const PHASES = ['converge', 'noop', 'dryrun'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface BenchOptions {
+  /** Timed rounds; each boots one fresh host per tool. */
+  runs: number;
+  /** Untimed rounds first, so every tool meets a warm page cache. */
+  warmup: number;
+  tools: Tool[];
+  /** Fleet sizes for `brine provision` (empty: skip). */
+  provision: number[];
+  /** Timed repeats of each provision size. */
+  provisionRuns: number;
+  /** Directory RESULTS.md and results.json are written to. */
+  out: string;
+  /** Also print progress while running. */
+  verbose: boolean;
+}
+
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0, got '${v}'`);
+    return n;
+  };
+}
+
+function sizes(v: string): number[] {
+  if (v === '' || v === 'none') return [];
+  const list = v.split(',').map((s) => positive('a fleet size')(s.trim()));
+  if (list.some((n) => n < 1)) throw new InvalidArgumentError('fleet sizes must be ≥ 1');
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
+function tools(v: string): Tool[] {
+  const list = v.split(',').map((s) => s.trim());
+  const bad = list.filter((t) => !(TOOLS as readonly string[]).includes(t));
+  if (bad.length) throw new InvalidArgumentError(`unknown tool(s) ${bad.join(', ')} (known: ${TOOLS.join(', ')})`);
+  return TOOLS.filter((t) => list.includes(t));
+}
+
+/** Throws CommanderError on bad input (exit code 1) or on --help (exit code 0). */
+export function parseBenchArgs(argv: string[], write: (s: string) => void = (s) => process.stderr.write(s)): BenchOptions {
+  const program = new Command('bench')
+    .description('brine vs Ansible vs Puppet on fresh test hosts; writes RESULTS.md and results.json')
+    .option('--runs <n>', 'timed rounds (one fresh host per tool each)', positive('--runs'), 5)
+    .option('--warmup <n>', 'untimed rounds before them', positive('--warmup'), 1)
+    .option('--tools <list>', `tools to compare (${TOOLS.join(',')})`, tools, [...TOOLS])
+    .option('--provision <sizes>', "fleet sizes for `brine provision` ('none' to skip)", sizes, [1, 5, 20])
+    .option('--provision-runs <n>', 'timed repeats of each fleet size', positive('--provision-runs'), 5)
+    .option('--out <dir>', 'where RESULTS.md and results.json go', 'bench')
+    .option('-v, --verbose', 'print each measurement as it is taken', false)
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write });
+  program.parse(argv, { from: 'user' });
+  const o = program.opts();
+  if (o.runs < 1) throw new CommanderError(1, 'bench.runs', 'error: --runs must be at least 1');
+  return {
+    runs: o.runs,
+    warmup: o.warmup,
+    tools: o.tools,
+    provision: o.provision,
+    provisionRuns: Math.max(1, o.provisionRuns),
+    out: o.out,
+    verbose: Boolean(o.verbose),
+  };
+}
+
+/** The command line that reproduces a run with these options. */
+export function rerunCommand(o: BenchOptions): string {
+  const extra = [
+    o.runs !== 5 ? `--runs ${o.runs}` : '',
+    o.warmup !== 1 ? `--warmup ${o.warmup}` : '',
+    o.tools.length !== 3 ? `--tools ${o.tools.join(',')}` : '',
+    o.provision.join(',') !== '1,5,20' ? `--provision ${o.provision.join(',') || 'none'}` : '',
+    o.provisionRuns !== 5 ? `--provision-runs ${o.provisionRuns}` : '',
+  ].filter(Boolean);
+  return ['npm run bench', ...(extra.length ? ['--', ...extra] : [])].join(' ');
+}

@@ -1,0 +1,85 @@
+// `brine provision` of 1, 5, 20… hosts in parallel, timed on the controller. All hosts boot
+// first (slow on 2 cores, and not what is measured); each size gets its own fresh hosts for one
+// first provision, then sizes take turns re-provisioning (hosts already converged).
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parseDocument } from 'yaml';
+import type { HostRun, TestHost } from '../test/harness/index.js';
+import type { BenchOptions } from './options.js';
+import type { Log } from './rounds.js';
+import type { BenchResults } from './results.js';
+import { commandLine, ENV, ROLES } from './tools.js';
+
+/** Hosts booted at once: 20 simultaneous boots on 2 cores run into the harness's boot timeout. */
+const BOOT_BATCH = 5;
+
+/** A copy of the staged project whose env pillar lists these hosts (provision reads them there). */
+export function provisionProject(stagedProject: string, addresses: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'brine-bench-provision-'));
+  cpSync(stagedProject, dir, { recursive: true });
+  const envFile = join(dir, 'pillar', ENV, 'env.yaml');
+  const doc = parseDocument(readFileSync(envFile, 'utf8'));
+  doc.set('hosts', addresses.map((address) => ({ address, roles: ROLES })));
+  writeFileSync(envFile, doc.toString());
+  return dir;
+}
+
+export function provisionArgv(bundle: string, project: string, sshConfig: string, addresses: string[]): string[] {
+  return [bundle, 'provision', ENV, '--dir', project, '-F', sshConfig, '-u', 'root', '--parallel', String(addresses.length), '--json', '-H', addresses.join(',')];
+}
+
+interface ProvisionDoc {
+  exitCode: number;
+  summary: { hosts: number; ok: number; changed: number; failed: number; unreachable: number };
+}
+
+async function timeProvision(argv: string[], n: number, first: boolean): Promise<number> {
+  const t0 = performance.now();
+  const r = await execa('node', argv, { reject: false, env: { NO_COLOR: '1' } });
+  const s = (performance.now() - t0) / 1000;
+  let doc: ProvisionDoc | undefined;
+  try {
+    doc = JSON.parse(r.stdout) as ProvisionDoc;
+  } catch {
+    // reported below
+  }
+  const sum = doc?.summary;
+  const ok = doc && doc.exitCode === 0 && sum!.hosts === n && !sum!.failed && !sum!.unreachable && (first ? sum!.changed === n : sum!.changed === 0);
+  if (!ok) throw new Error(`brine provision of ${n} host(s) (${first ? 'first' : 'again'}) did not do what it should (exit ${r.exitCode}):\n${JSON.stringify(sum)}\n${r.stderr.slice(-3000)}`);
+  return s;
+}
+
+export async function provisionRounds(run: HostRun, o: BenchOptions, bundle: string, stagedProject: string, log: Log): Promise<NonNullable<BenchResults['provision']>> {
+  const sizes = o.provision;
+  const groups: TestHost[][] = [];
+  log(`provision: booting ${sizes.reduce((a, b) => a + b, 0)} hosts (flavour full), ${BOOT_BATCH} at a time`);
+  for (const n of sizes) {
+    const group: TestHost[] = [];
+    for (let left = n; left > 0; left -= BOOT_BATCH) group.push(...(await run.start(Math.min(BOOT_BATCH, left), { flavour: 'full' })));
+    groups.push(group);
+  }
+  const all = groups.flat();
+  await Promise.all(all.map((h) => h.ssh(['systemctl', 'is-system-running', '--wait'], { timeout: 180_000 })));
+  const project = provisionProject(stagedProject, all.map((h) => h.address));
+  const argvFor = (hosts: TestHost[]) => provisionArgv(bundle, project, run.sshConfigFile, hosts.map((h) => h.address));
+
+  const first: Record<string, number> = {};
+  for (const [i, n] of sizes.entries()) {
+    first[n] = await timeProvision(argvFor(groups[i]), n, true);
+    log(`  first provision of ${n}: ${first[n].toFixed(2)} s`);
+  }
+  // Re-provision the first n of all hosts, sizes in turn (rotated) so noise hits them alike.
+  const again: Record<string, number[]> = Object.fromEntries(sizes.map((n) => [n, []]));
+  for (let r = 0; r < o.provisionRuns; r++) {
+    for (const n of [...sizes.slice(r % sizes.length), ...sizes.slice(0, r % sizes.length)]) {
+      const s = await timeProvision(argvFor(all.slice(0, n)), n, false);
+      again[n].push(s);
+      if (o.verbose) log(`  re-provision of ${n}: ${s.toFixed(2)} s`);
+    }
+  }
+  await Promise.all(all.map((h) => h.stop()));
+  const command = commandLine(['node', 'dist/brine.js', ...argvFor(all.slice(0, sizes[0])).slice(1)]).replace(project, 'PROJECT').replace(run.sshConfigFile, 'SSH_CONFIG');
+  return { command, first, again };
+}

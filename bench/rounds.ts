@@ -1,0 +1,113 @@
+// The timed rounds: each boots one fresh host per tool and runs, interleaved, first converge,
+// no-op re-run and dry run; then an extra round for memory (process tree sampled) and counts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostRun, TestHost } from '../test/harness/index.js';
+import { compareWithBrine } from './equivalence.js';
+import { bench } from './flavour.js';
+import { PHASES, type BenchOptions, type Phase, type Tool } from './options.js';
+import { countExecs, summarizeProfile, type CpuProfile } from './profile.js';
+import { LOG_DIR, measure, prepare, type Sample } from './remote.js';
+import type { BenchResults } from './results.js';
+import { commandLine, TOOL_SPECS } from './tools.js';
+
+export type Log = (msg: string) => void;
+
+/** Tools in the order round `r` runs them: rotated, so none always goes first. */
+export function rotation<T>(tools: T[], r: number): T[] {
+  const k = tools.length ? r % tools.length : 0;
+  return [...tools.slice(k), ...tools.slice(0, k)];
+}
+
+const emptyByPhase = <T>(): Record<Phase, Partial<Record<Tool, T>>> => ({ converge: {}, noop: {}, dryrun: {} });
+
+type Timings = Pick<BenchResults, 'wall' | 'cpu' | 'memory' | 'processes' | 'equivalence' | 'commands' | 'profile'>;
+
+/** Boots one fresh host per tool and puts the staged files on each. */
+async function freshHosts(run: HostRun, tools: Tool[], staged: string): Promise<Map<Tool, TestHost>> {
+  const hosts = await run.start(tools.length, { flavour: bench });
+  await Promise.all(hosts.map((h) => prepare(h, staged)));
+  return new Map(tools.map((t, i) => [t, hosts[i]]));
+}
+
+async function stopAll(hosts: Map<Tool, TestHost>): Promise<void> {
+  await Promise.all([...hosts.values()].map((h) => h.stop()));
+}
+
+/** Runs one phase of one tool; a run that did not do what the phase means fails the bench. */
+async function runPhase(host: TestHost, tool: Tool, phase: Phase, label: string, sample = false): Promise<Sample> {
+  const s = await measure(host, label, TOOL_SPECS[tool].commands[phase], { sample });
+  const problem = TOOL_SPECS[tool].problem(phase, { exit: s.exit, stdout: s.stdout_tail });
+  if (problem) {
+    throw new Error(`${tool} ${phase} on ${host.name}: ${problem}\n(full output: ${LOG_DIR}/${label}.out on the host)\n${s.stdout_tail.slice(-2000)}${s.stderr_tail.slice(-1500)}`);
+  }
+  return s;
+}
+
+export async function timedRounds(run: HostRun, o: BenchOptions, staged: string, log: Log): Promise<Timings> {
+  const t: Timings = { wall: emptyByPhase(), cpu: emptyByPhase(), memory: emptyByPhase(), processes: {}, equivalence: {}, commands: {} };
+  for (const tool of o.tools) t.commands[tool] = Object.fromEntries(PHASES.map((p) => [p, commandLine(TOOL_SPECS[tool].commands[p])])) as Record<Phase, string>;
+  const rss = emptyByPhase<number[]>();
+
+  for (let r = 0; r < o.warmup + o.runs; r++) {
+    const timed = r >= o.warmup;
+    const name = timed ? `round ${r - o.warmup + 1}/${o.runs}` : `warm-up ${r + 1}/${o.warmup}`;
+    const order = rotation(o.tools, r);
+    log(`${name}: booting ${order.length} fresh host(s); order ${order.join(', ')}`);
+    const hosts = await freshHosts(run, o.tools, staged);
+    try {
+      for (const phase of PHASES) {
+        for (const tool of order) {
+          const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-r${r}`);
+          if (o.verbose) log(`  ${tool} ${phase}: ${s.wall_s.toFixed(3)} s${timed ? '' : ' (untimed)'}`);
+          if (!timed) continue;
+          (t.wall[phase][tool] ??= []).push(s.wall_s);
+          (t.cpu[phase][tool] ??= []).push(s.user_s + s.sys_s);
+          (rss[phase][tool] ??= []).push(s.maxrss_kib);
+        }
+      }
+      if (r === o.warmup && hosts.has('brine')) {
+        const prints = new Map(await Promise.all([...hosts].map(async ([tool, h]) => [tool, await h.fingerprint()] as const)));
+        for (const tool of o.tools) if (tool !== 'brine') t.equivalence[tool] = compareWithBrine(prints.get('brine')!, prints.get(tool)!);
+      }
+    } finally {
+      await stopAll(hosts);
+    }
+  }
+
+  log(`memory round: booting ${o.tools.length} fresh host(s), process trees sampled every 10 ms`);
+  const hosts = await freshHosts(run, o.tools, staged);
+  try {
+    for (const phase of PHASES) {
+      for (const tool of o.tools) {
+        const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-memory`, true);
+        const peaks = rss[phase][tool] ?? [s.maxrss_kib];
+        t.memory[phase][tool] = { maxrss_kib: Math.max(...peaks), tree_pss_peak_kib: s.tree_pss_peak_kib };
+      }
+    }
+    for (const tool of o.tools) t.processes[tool] = await countProcesses(hosts.get(tool)!, tool);
+    if (hosts.has('brine')) t.profile = await profileBrine(hosts.get('brine')!, staged);
+  } finally {
+    await stopAll(hosts);
+  }
+  return t;
+}
+
+/** Processes one no-op run starts (the tool itself included), counted under strace -f. */
+async function countProcesses(host: TestHost, tool: Tool): Promise<number> {
+  const trace = `${LOG_DIR}/${tool}-noop.strace`;
+  const argv = ['strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, ...TOOL_SPECS[tool].commands.noop];
+  await measure(host, `${tool}-noop-strace`, argv);
+  return countExecs(await host.sshOk(['cat', trace]));
+}
+
+/** A CPU profile of one no-op run, attributed to the bundle's modules. */
+async function profileBrine(host: TestHost, staged: string): Promise<ReturnType<typeof summarizeProfile>> {
+  const dir = `${LOG_DIR}/cpu-prof`;
+  const [node, ...rest] = TOOL_SPECS.brine.commands.noop;
+  await host.sshOk(['rm', '-rf', dir]);
+  await measure(host, 'brine-noop-cpu-prof', [node, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest]);
+  const file = (await host.sshOk(['sh', '-c', `ls ${dir}/*.cpuprofile | head -1`])).trim();
+  const profile = JSON.parse(await host.sshOk(['cat', file])) as CpuProfile;
+  return summarizeProfile(profile, readFileSync(join(staged, 'brine', 'brine.mjs'), 'utf8'), 'brine.mjs');
+}
