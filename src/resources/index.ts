@@ -2,5 +2,6 @@
 import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
+import { group } from './group.js';
 
-export const registry: Registry = { file, cmd };
+export const registry: Registry = { file, cmd, group };
