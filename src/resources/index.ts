@@ -3,5 +3,6 @@ import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { group } from './group.js';
+import { user } from './user.js';
 
-export const registry: Registry = { file, cmd, group };
+export const registry: Registry = { file, cmd, group, user };
