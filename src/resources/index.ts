@@ -4,6 +4,7 @@ import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { group } from './group.js';
 import { sshAuth } from './ssh-auth.js';
+import { sysctl } from './sysctl.js';
 import { user } from './user.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl };
