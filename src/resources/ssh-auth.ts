@@ -7,7 +7,7 @@ import { MissingError, StateFailure } from '../core/errors.js';
 import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../core/resource.js';
 import { readPasswd } from '../host/accounts.js';
 import { formatKeyLine, joinLines, keyId, parseKeyLine, parseKeysFile, type KeyLine } from '../host/authorized-keys.js';
-import type { FileStat } from '../host/types.js';
+import type { FileStat, Host, HostView } from '../host/types.js';
 import { accountName } from './accounts-shared.js';
 
 type Mode = 'present' | 'absent' | 'manage';
@@ -76,11 +76,13 @@ function keyCounts(before: string, after: string): string {
 
 const octal = (m: number) => '0' + m.toString(8);
 
+type Guard = (write: (h: Host) => Promise<void>) => (h: Host) => Promise<void>;
+
 /** The owner and mode sshd's StrictModes wants; fixes for what differs. */
-function ownership(path: string, st: FileStat, mode: number, uid: number, gid: number): Change[] {
+function ownership(path: string, st: FileStat, mode: number, uid: number, gid: number, safely: Guard): Change[] {
   const changes: Change[] = [];
-  if (st.uid !== uid || st.gid !== gid) changes.push({ summary: `owner of ${path} ${st.uid}:${st.gid} → ${uid}:${gid}`, apply: (h) => h.chown(path, uid, gid) });
-  if (st.mode !== mode) changes.push({ summary: `mode of ${path} ${octal(st.mode)} → ${octal(mode)}`, apply: (h) => h.chmod(path, mode) });
+  if (st.uid !== uid || st.gid !== gid) changes.push({ summary: `owner of ${path} ${st.uid}:${st.gid} → ${uid}:${gid}`, apply: safely((h) => h.chown(path, uid, gid)) });
+  if (st.mode !== mode) changes.push({ summary: `mode of ${path} ${octal(st.mode)} → ${octal(mode)}`, apply: safely((h) => h.chmod(path, mode)) });
   return changes;
 }
 
@@ -93,33 +95,52 @@ async function plan(spec: SshAuthSpec, { host }: PlanContext) {
   const dir = dirname(path);
   const { uid, gid } = user;
 
+  await refuseSymlinks(host, user.home, path);
   const [dst, fst] = [await host.stat(dir), await host.stat(path)];
-  // Root writing through a user-owned symlink could replace any file on the host.
-  if (dst && dst.type !== 'directory') throw new StateFailure(`${dir} is a ${dst.type}, not a directory; refusing to write through it`);
-  if (fst && fst.type !== 'file') throw new StateFailure(`${path} is a ${fst.type}, not a file; refusing to write through it`);
+  if (dst && dst.type !== 'directory') throw new StateFailure(`${dir} is a ${dst.type}, not a directory`);
+  if (fst && fst.type !== 'file') throw new StateFailure(`${path} is a ${fst.type}, not a file`);
   const current = fst ? ((await host.readFile(path)) ?? '') : null;
   if (current === null && spec.mode === 'absent') return { changes: [] };
   const next = editKeys(spec, current ?? '');
+  // Each write re-checks first: the user may swap a directory for a symlink after the plan.
+  const safely = (write: (h: Host) => Promise<void>) => async (h: Host) => {
+    await refuseSymlinks(h, user.home, path);
+    await write(h);
+  };
 
   const changes: Change[] = [];
   const sshDir = dir === normalize(`${user.home}/.ssh`);
   if (!dst) {
     if (!sshDir) throw new MissingError(`directory ${dir} does not exist`);
     if (!(await host.stat(user.home))) throw new MissingError(`home directory ${user.home} of user '${user.name}' does not exist`);
-    changes.push({ summary: `create ${dir} (mode 0700)`, apply: (h) => h.mkdir(dir, { mode: 0o700, uid, gid }) });
-  } else if (sshDir && spec.mode !== 'absent') changes.push(...ownership(dir, dst, 0o700, uid, gid));
+    changes.push({ summary: `create ${dir} (mode 0700)`, apply: safely((h) => h.mkdir(dir, { mode: 0o700, uid, gid })) });
+  } else if (sshDir && spec.mode !== 'absent') changes.push(...ownership(dir, dst, 0o700, uid, gid, safely));
 
   if (next !== current) {
     changes.push({
       summary: `${current === null ? 'create' : 'update'} ${path} (${keyCounts(current ?? '', next)})`,
       diff: unifiedDiff(path, current, next),
-      apply: async (h) => {
+      apply: safely(async (h) => {
         const fresh = await h.readFile(path);
         await h.writeFile(path, editKeys(spec, fresh ?? ''), { mode: 0o600, uid, gid });
-      },
+      }),
     });
-  } else if (fst && spec.mode !== 'absent') changes.push(...ownership(path, fst, 0o600, uid, gid));
+  } else if (fst && spec.mode !== 'absent') changes.push(...ownership(path, fst, 0o600, uid, gid, safely));
   return { changes };
+}
+
+/**
+ * Root writing through a symlink the user planted (~/.ssh → /root/.ssh) would hand the user
+ * someone else's login: no link is allowed from the home directory down to the file.
+ */
+async function refuseSymlinks(host: HostView, home: string, path: string): Promise<void> {
+  const base = home.replace(/\/+$/, '');
+  const below = path.startsWith(base + '/') ? path.slice(base.length + 1).split('/') : undefined;
+  const checks = below ? below.map((_, i) => `${base}/${below.slice(0, i + 1).join('/')}`) : [dirname(path), path];
+  for (const p of checks) {
+    const st = await host.stat(p);
+    if (st?.type === 'symlink') throw new StateFailure(`${p} is a symlink; refusing to write through it`);
+  }
 }
 
 const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan });

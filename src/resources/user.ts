@@ -13,8 +13,9 @@ export interface UserSpec {
   uid?: number;
   /** Primary group, a name or a number as given; unset: Debian's own group named after the user. */
   gid?: string;
-  /** Supplementary groups; unset: not managed. */
+  /** Supplementary groups, the exact set unless remove_groups is false; unset: not managed. */
   groups?: string[];
+  /** Added when they exist; without `groups` they are only ever added, never a reason to remove. */
   optionalGroups: string[];
   removeGroups: boolean;
   /** Unset: /home/NAME for a new user, left alone for an existing one (as Salt does). */

@@ -58,10 +58,15 @@ describe('ssh_auth.present', () => {
     expect(host.writes().some((w) => w.op === 'writeFile')).toBe(false);
   });
 
-  it('refuses to write through a symlinked ~/.ssh or authorized_keys', async () => {
+  it('refuses to write through a symlinked ~/.ssh or authorized_keys, in the plan and again at apply', async () => {
     const host = accountsHost();
-    host.fs.set('/home/alice/.ssh', { type: 'symlink', target: '/etc', uid: 1000, gid: 1000 });
-    await expect(planOne(present([KEY_A]), host)).rejects.toThrow('/home/alice/.ssh is a symlink, not a directory; refusing');
+    host.fs.set('/home/alice/.ssh', { type: 'symlink', target: '/root/.ssh', uid: 1000, gid: 1000 });
+    await expect(planOne(present([KEY_A]), host)).rejects.toThrow('/home/alice/.ssh is a symlink; refusing to write through it');
+    const later = accountsHost().dir('/home/alice/.ssh', { mode: 0o700, uid: 1000, gid: 1000 });
+    const plan = await planOne(present([KEY_A]), later);
+    later.fs.set(AK, { type: 'symlink', target: '/root/.ssh/authorized_keys', uid: 1000, gid: 1000 });
+    await expect(applyAll(plan.changes, later)).rejects.toThrow(`${AK} is a symlink; refusing`);
+    expect(later.writes()).toEqual([]);
   });
 
   it('reports a missing user as missing: pending in --test after the state that creates it', async () => {
