@@ -2,5 +2,6 @@
 import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
+import { pkg } from './pkg/index.js';
 
-export const registry: Registry = { file, cmd };
+export const registry: Registry = { file, cmd, pkg };
