@@ -3,5 +3,6 @@ import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { pkg } from './pkg/index.js';
+import { service } from './service/index.js';
 
-export const registry: Registry = { file, cmd, pkg };
+export const registry: Registry = { file, cmd, pkg, service };
