@@ -4,5 +4,6 @@ import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { pkg } from './pkg/index.js';
 import { service } from './service/index.js';
+import { ufw } from './ufw/index.js';
 
-export const registry: Registry = { file, cmd, pkg, service };
+export const registry: Registry = { file, cmd, pkg, service, ufw };
