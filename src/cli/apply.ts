@@ -23,6 +23,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
   try {
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
     const compiled = compile({ dir: o.dir, facts, only: states }, registry);
+    host.secrets = compiled.secrets;
     const style = styleFor(process.stdout);
     const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, compiled.secrets, style));
     const runOpts = { env: o.env, varDir: o.varDir, onState };

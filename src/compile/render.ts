@@ -96,9 +96,28 @@ function definedCall(path: Node, loc: unknown): Node {
     guarded: true,
     type: 'SubExpression',
     path: pathNode('__defined', loc),
-    params: [path, { type: 'StringLiteral', value: path.original, original: path.original, loc }],
+    params: [safeLookup(path), { type: 'StringLiteral', value: path.original, original: path.original, loc }],
     loc,
   };
+}
+
+/**
+ * Handlebars does not guard deep lookups in helper arguments (`a.b.c` with `a.b` missing throws
+ * a TypeError with no line), so `a.b.c` becomes `(lookup (lookup a "b") "c")`, which is null-safe.
+ */
+function safeLookup(path: Node): Node {
+  const parts = path.parts as string[];
+  if (path.type !== 'PathExpression' || parts.length < 2) return path;
+  let node: Node = { ...path, parts: [parts[0]], original: parts[0] };
+  for (const part of parts.slice(1)) {
+    node = {
+      type: 'SubExpression',
+      path: pathNode('lookup', path.loc),
+      params: [node, { type: 'StringLiteral', value: part, original: part, loc: path.loc }],
+      loc: path.loc,
+    };
+  }
+  return node;
 }
 
 export interface RenderOptions {

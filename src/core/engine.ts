@@ -106,6 +106,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
       const message = err instanceof Error ? err.message : String(err);
       // In --test, what is missing may be what an earlier pending state will provide.
       const earlier = !writer && err instanceof MissingError ? pendingBefore(results, gate.pending) : [];
+      if (earlier.length) result.changes = (err as MissingError).changes;
       if (earlier.length) finish('pending', `depends on ${earlier.join(', ')} (pending); cannot plan yet: ${message}`);
       else finish('failed', message);
     }

@@ -76,4 +76,7 @@ export class StateFailure extends BrineError {
  * Something the state needs is not on the host yet (a user, a parent directory, a program).
  * In --test an earlier pending state may be what provides it, so the plan reports pending.
  */
-export class MissingError extends StateFailure {}
+export class MissingError extends StateFailure {
+  /** What the plan could still tell (a new file's diff), reported with the pending state. */
+  changes: { summary: string; diff?: string }[] = [];
+}

@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { StateFailure } from '../../core/errors.js';
+import { MissingError, StateFailure } from '../../core/errors.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
-import type { HostView } from '../../host/types.js';
 import { backupPath } from './backup.js';
+import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
 
@@ -18,6 +18,7 @@ export interface ManagedSpec extends Ownership {
   replace: boolean;
   showChanges: boolean;
   checkCmd?: string[];
+  checkInPlace?: string[];
 }
 
 export const managed: ResourceFunction<ManagedSpec> = {
@@ -45,6 +46,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       replace: a.bool('replace', true),
       showChanges: a.bool('show_changes', true),
       checkCmd: a.argv('check_cmd'),
+      checkInPlace: a.argv('check_in_place'),
     };
   },
 
@@ -58,13 +60,24 @@ export const managed: ResourceFunction<ManagedSpec> = {
     if (st && (sameContent || !spec.replace)) {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
-    if (spec.checkCmd) await runCheck(host, spec.checkCmd, want);
-    const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
-    const { uid, gid } = await resolveOwnership(host, spec);
     const mode = spec.mode ?? st?.mode ?? 0o644;
+    if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
+    if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
     const diff = spec.showChanges ? unifiedDiff(spec.path, current, want) : undefined;
+    const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
+    let changes: Change[];
+    let ids: { uid?: number; gid?: number };
+    try {
+      changes = st ? [] : await planParents(host, spec.path, spec.makedirs);
+      ids = await resolveOwnership(host, spec);
+    } catch (err) {
+      // Not plannable yet (parent or owner to come): still show the content it will get.
+      if (err instanceof MissingError) err.changes = [{ summary, diff }];
+      throw err;
+    }
+    const { uid, gid } = ids;
     changes.push({
-      summary: st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`,
+      summary,
       diff,
       detail: { sha256: { old: current ? sha256(current) : null, new: sha256(want) } },
       apply: async (h) => {
@@ -77,13 +90,3 @@ export const managed: ResourceFunction<ManagedSpec> = {
 };
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
-async function runCheck(host: HostView, argv: string[], candidate: Buffer): Promise<void> {
-  const path = await host.scratch(candidate);
-  const r = await host.query([...argv, path]);
-  if (r.exitCode !== 0) {
-    const out = (r.stderr || r.stdout).trim().split(path).join('<candidate>');
-    throw new StateFailure(`check_cmd rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}`);
-  }
-}
