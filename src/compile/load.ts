@@ -56,6 +56,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
 
   const decls: StateDecl[] = [];
   const loaded: string[] = [];
+  const unloaded = new Set<string>();
   const files = new Map<string, string>();
   while (queue.length) {
     const { name, from, optional } = queue.shift()!;
@@ -75,9 +76,12 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     } catch (err) {
       if (err instanceof SpecError) problems.push(...err.problems);
       else throw err;
+      unloaded.add(name);
       continue;
     }
+    const before = problems.length;
     const parsed = parseSls(text, file, name, decls.length, problems);
+    if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
     // Relative includes (`.sibling`) resolve against the including file's package, as in Salt.
     const pkg = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : path.endsWith('init.yaml') ? name : '';
@@ -122,7 +126,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     }
   }
 
-  const graph = buildGraph(unique, problems);
+  const graph = buildGraph(unique, problems, unloaded);
   // Masked here, at the source: a problem may quote a rendered line holding a secret.
   if (problems.length) throw new SpecError(problems.map((p) => ({ ...p, message: secrets.mask(p.message) })));
   return { graph, specs, pillar, pillarFiles, secrets, sls: loaded };

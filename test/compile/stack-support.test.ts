@@ -45,6 +45,17 @@ describe('top files: ignore_missing', () => {
   });
 });
 
+describe('requisites on a state file that failed to load', () => {
+  it('are not reported again as matching no state', () => {
+    const dir = makeProject({
+      'states/a.yaml': 'include: [b]\n/tmp/a:\n  file.absent:\n    require:\n      - sls: b\n',
+      'states/b.yaml': '/tmp/b:\n  file.absent: {{pillar.nope}}\n',
+    });
+    const ps = problems(() => compileProject(dir, {}, ['a']));
+    expect(ps.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual(["states/b.yaml:2 template: 'pillar.nope' is not defined (missing pillar key or fact?)"]);
+  });
+});
+
 describe('the `secrets` template context', () => {
   it('holds only what secrets.yaml files say, merged, while pillar holds everything', () => {
     const dir = makeProject({
