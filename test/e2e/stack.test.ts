@@ -99,37 +99,44 @@ describeHosts('the shipped stack', () => {
   });
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
-    p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: false }]);
+    p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: true }]);
     const dry = await p.pending();
     expect(dry.code).toBe(2);
-    expect(dry.states.sort()).toEqual(['group.present sshusers: pending', 'ssh_auth.manage cy: pending', 'user.present cy: pending']);
+    expect(dry.states.sort()).toEqual([
+      'file.managed /etc/sudoers.d/cy: pending',
+      'group.present sshadmins: pending',
+      'group.present sshusers: pending',
+      'ssh_auth.manage cy: pending',
+      'user.present cy: pending',
+    ]);
     expect(await logsIn(p, cy)).toBe(false);
     expect((await p.brine()).exitCode).toBe(0);
-    expect(await logsIn(p, cy)).toBe(true);
+    expect((await p.as(cy, ['sudo', '-n', 'true'])).exitCode).toBe(0);
 
-    // bo simply deleted from devs.yaml: the account stays, but is out of the login group.
-    p.devs([{ dev: ann, sudo: true }, { dev: cy, sudo: false }]);
-    expect((await p.pending()).states).toEqual(['group.present sshusers: pending']);
+    // cy simply deleted from devs.yaml: the account stays, but out of the groups and sudoers.
+    p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }]);
+    expect((await p.pending()).states.sort()).toEqual(['cmd.run stale-sudoers: pending', 'group.present sshadmins: pending', 'group.present sshusers: pending']);
     expect((await p.brine()).exitCode).toBe(0);
-    expect(await logsIn(p, bo)).toBe(false);
-    expect((await p.root(['id', '-nG', 'bo'])).stdout.trim()).toBe('bo');
+    expect(await logsIn(p, cy)).toBe(false);
+    expect((await p.root(['id', '-nG', 'cy'])).stdout.trim()).toBe('cy');
+    expect((await p.root(['ls', '/etc/sudoers.d'])).stdout.split('\n')).not.toContain('cy');
 
-    // cy moved to devs_absent: keys gone, account locked and expired.
-    p.devs([{ dev: ann, sudo: true }], ['cy']);
+    // bo moved to devs_absent: keys gone, account locked and expired.
+    p.devs([{ dev: ann, sudo: true }], ['bo']);
     const r = await p.brine();
     expect(r.exitCode, r.stdout).toBe(0);
-    expect(await logsIn(p, cy)).toBe(false);
-    expect((await p.root(['cat', '/home/cy/.ssh/authorized_keys'])).stdout).toBe('');
-    expect((await p.root(['sh', '-c', 'getent shadow cy | cut -d: -f2,8'])).stdout.trim()).toMatch(/^!.*:1$/);
+    expect(await logsIn(p, bo)).toBe(false);
+    expect((await p.root(['cat', '/home/bo/.ssh/authorized_keys'])).stdout).toBe('');
+    expect((await p.root(['sh', '-c', 'getent shadow bo | cut -d: -f2,8'])).stdout.trim()).toMatch(/^!.*:1$/);
 
     // Nobody left with a key and sudo: refused before anything runs, in --test too.
-    p.devs([{ dev: ann, sudo: false }], ['cy']);
+    p.devs([{ dev: ann, sudo: false }], ['bo']);
     for (const args of [['--test'], []]) {
       const refused = await p.brine(...args);
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toContain('lockout guard: no developer in pillar/devs.yaml has both `sudo: true` and a public key');
     }
-    p.devs([{ dev: ann, sudo: true }], ['cy']);
+    p.devs([{ dev: ann, sudo: true }], ['bo']);
     expect(await logsIn(p, ann)).toBe(true);
   });
 
