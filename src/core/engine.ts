@@ -120,7 +120,8 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
 /** Explicit requisites that are pending, else any earlier state that is pending. */
 function pendingBefore(results: Map<string, StateResult>, requisites: string[]): string[] {
   if (requisites.length) return requisites;
-  const pending = [...results.values()].filter((r) => r.result === 'pending').map((r) => r.id);
+  // One ID may hold several states (user.present and ssh_auth.manage alice): name it once.
+  const pending = [...new Set([...results.values()].filter((r) => r.result === 'pending').map((r) => r.id))];
   return pending.length > 3 ? [...pending.slice(0, 3), `${pending.length - 3} more`] : pending;
 }
 

@@ -101,6 +101,17 @@ independent: {file.managed: {name: /srv/y, contents: y}}
     expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
   });
 
+  it('names an ID holding several pending states once when guessing what a state waits for', async () => {
+    const c = compileStates(`
+/srv/new:
+  file.directory: {}
+  cmd.run: {name: make-it}
+/srv/other/file: {file.managed: {contents: x}}
+`);
+    const r = await run(c, host().on(['make-it'], {}), true);
+    expect(r.states[2].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
+  });
+
   it('fails a rejected candidate in --test, unless its own requisites are pending (the validator may need them)', async () => {
     const c = compileStates(`
 /srv/new: {file.directory: {}}
