@@ -1,8 +1,9 @@
 # brine's shipped stack (states/ with pillar/) as a Puppet class, for the benchmark only: the
 # same resources in the same order, each as Puppet's own types manage it, and the same data
-# ($pillar comes from hiera: the merged pillar brine computes, staged by bench/stage.ts).
+# ($pillar and $secrets come from hiera: the merged pillar brine computes and what its
+# secrets.yaml files hold, staged by bench/stage.ts).
 # Resources apply in manifest order (Puppet's default ordering), as brine and Ansible run theirs.
-class stack (Hash $pillar) {
+class stack (Hash $pillar, Hash $secrets) {
   $devs = $pillar['devs']
   $sudo_devs = $devs.filter |$name, $dev| { $dev['sudo'] }.keys
   $absent = $pillar['devs_absent']
@@ -140,5 +141,123 @@ class stack (Hash $pillar) {
     command => '/usr/sbin/ufw --force enable',
     unless  => '/bin/grep -qx ENABLED=yes /etc/ufw/ufw.conf',
     require => [Exec['ufw default deny incoming'], Exec['ufw default allow outgoing']],
+  }
+
+  # --- app (states/app) ---
+  $app = $pillar['project_name']
+  user { $app:
+    ensure     => present,
+    system     => true,
+    home       => "/srv/${app}",
+    managehome => false,
+    shell      => '/usr/sbin/nologin',
+  }
+
+  package { 'gunicorn': ensure => installed }
+
+  file { "/srv/${app}":
+    ensure => directory,
+    owner  => 'root',
+    group  => 'root',
+    mode   => '0755',
+  }
+  file { "/srv/${app}/app.py":
+    source => 'puppet:///modules/stack/app.py',
+    mode   => '0644',
+  }
+  file { "/srv/${app}/static":
+    ensure => directory,
+    mode   => '0755',
+  }
+  file { "/srv/${app}/static/hello.txt":
+    source => 'puppet:///modules/stack/static/hello.txt',
+    mode   => '0644',
+  }
+  file { "/etc/${app}":
+    ensure => directory,
+    owner  => 'root',
+    group  => 'root',
+    mode   => '0700',
+  }
+  # Every key of the env's secrets but tls, quoted as systemd reads it. No diff, no filebucket copy.
+  file { "/etc/${app}/env":
+    content   => epp('stack/env.epp', { secrets => $secrets }),
+    owner     => 'root',
+    group     => 'root',
+    mode      => '0600',
+    show_diff => false,
+    backup    => false,
+  }
+  # No validate_cmd: systemd-analyze wants the unit under its own name, validate_cmd gets a temp file.
+  file { "/etc/systemd/system/${app}.service":
+    content => epp('stack/app.service.epp', { pillar => $pillar }),
+    mode    => '0644',
+    require => Package['gunicorn'],
+  }
+  # The systemd provider runs daemon-reload itself when the unit file changed.
+  service { $app:
+    ensure    => running,
+    enable    => true,
+    require   => User[$app],
+    subscribe => [File["/etc/systemd/system/${app}.service"], File["/etc/${app}/env"], File["/srv/${app}/app.py"]],
+  }
+
+  # --- nginx (states/nginx) ---
+  $domain = $pillar['domain']
+  package { 'nginx':
+    ensure => installed,
+    name   => $pillar.dig('nginx', 'package').lest || { 'nginx-light' },
+  }
+  service { 'nginx':
+    ensure  => running,
+    enable  => true,
+    restart => '/bin/systemctl reload nginx',
+    require => Package['nginx'],
+  }
+  file { '/etc/nginx/tls':
+    ensure  => directory,
+    mode    => '0700',
+    require => Package['nginx'],
+  }
+  if $pillar['tls'] {
+    file { "/etc/nginx/tls/${domain}.crt":
+      content => $pillar['tls']['cert'],
+      mode    => '0644',
+      before  => File["/etc/nginx/sites-enabled/${app}"],
+      notify  => Service['nginx'],
+    }
+    file { "/etc/nginx/tls/${domain}.key":
+      content   => $pillar['tls']['key'],
+      mode      => '0600',
+      show_diff => false,
+      backup    => false,
+      before    => File["/etc/nginx/sites-enabled/${app}"],
+      notify    => Service['nginx'],
+    }
+  } else {
+    exec { 'self-signed-certificate':
+      command => ['/bin/sh', '-c', 'umask 077 && exec openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj "/CN=$1" -addext "subjectAltName=DNS:$1" -keyout "$2" -out "$3"', 'self-signed-certificate', $domain, "/etc/nginx/tls/${domain}.key", "/etc/nginx/tls/${domain}.crt"],
+      creates => "/etc/nginx/tls/${domain}.crt",
+      require => File['/etc/nginx/tls'],
+      before  => File["/etc/nginx/sites-enabled/${app}"],
+    }
+  }
+  file { "/etc/nginx/sites-enabled/${app}":
+    content => epp('stack/site.conf.epp', { pillar => $pillar }),
+    mode    => '0644',
+    require => Package['nginx'],
+  }
+  # nginx -t checks the whole configuration with the site in place, only when it changed; a
+  # failure stops the reload.
+  exec { 'nginx -t':
+    command     => ['/usr/sbin/nginx', '-t', '-q'],
+    refreshonly => true,
+    subscribe   => File["/etc/nginx/sites-enabled/${app}"],
+    notify      => Service['nginx'],
+  }
+  file { '/etc/nginx/sites-enabled/default':
+    ensure  => absent,
+    require => File["/etc/nginx/sites-enabled/${app}"],
+    notify  => Service['nginx'],
   }
 }
