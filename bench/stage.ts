@@ -1,7 +1,8 @@
 // Builds what every benchmark host gets under /opt/bench: brine's bundle with a copy of the
 // project (states/, pillar/), the Ansible playbook and the Puppet module, each fed the same
-// data — the merged pillar brine computes — and the measuring script.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// data — the merged pillar brine computes, and the files the states copy — and the measuring
+// script.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -29,8 +30,14 @@ function prepareProject(repo: string, dest: string): void {
   writeFileSync(envFile, doc.toString());
 }
 
+export interface StackData {
+  pillar: Record<string, unknown>;
+  /** What the secrets.yaml files hold (templates see it as `secrets`: the app's environment). */
+  secrets: Record<string, unknown>;
+}
+
 /** The pillar brine would compute on a host of this env and roles. */
-export function mergedPillar(projectDir: string): Record<string, unknown> {
+export function stackData(projectDir: string): StackData {
   const problems: Problem[] = [];
   const facts = {
     id: 'bench',
@@ -40,10 +47,13 @@ export function mergedPillar(projectDir: string): Record<string, unknown> {
     roles: ROLES,
     os: { id: 'debian', version_id: '12', codename: 'bookworm', pretty_name: 'Debian GNU/Linux 12 (bookworm)' },
   };
-  const { data } = loadPillar(projectDir, facts, problems);
+  const { data, secretData } = loadPillar(projectDir, facts, problems);
   if (problems.length) throw new Error(`pillar of ${projectDir}:\n${problems.map((p) => `${p.file}:${p.line ?? '?'}: ${p.message}`).join('\n')}`);
-  return data;
+  return { pillar: data, secrets: secretData };
 }
+
+/** Files the states copy as they are (no template), for the other tools to copy too. */
+const PLAIN_FILES = ['app/files/app.py', 'app/files/static/hello.txt'];
 
 /** Returns a fresh local directory laid out as /opt/bench is on the hosts. */
 export function stage(repo: string): string {
@@ -54,18 +64,19 @@ export function stage(repo: string): string {
   // .mjs: on the host no package.json says "type": "module", and the bundle is ESM (as provision does).
   cpSync(bundle, join(dir, 'brine', 'brine.mjs'));
   prepareProject(repo, join(dir, 'brine', 'project'));
-  const pillar = mergedPillar(join(dir, 'brine', 'project'));
+  const { pillar, secrets } = stackData(join(dir, 'brine', 'project'));
 
   cpSync(join(repo, 'bench', 'ansible'), join(dir, 'ansible'), { recursive: true });
-  writeFileSync(join(dir, 'ansible', 'vars.json'), JSON.stringify({ pillar }, null, 2));
+  writeFileSync(join(dir, 'ansible', 'vars.json'), JSON.stringify({ pillar, secrets }, null, 2));
   cpSync(join(repo, 'bench', 'puppet'), join(dir, 'puppet'), { recursive: true });
-  mkdirSync(join(dir, 'puppet', 'modules', 'stack', 'data'), { recursive: true });
-  writeFileSync(join(dir, 'puppet', 'modules', 'stack', 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar }, null, 2));
+  const module = join(dir, 'puppet', 'modules', 'stack');
+  mkdirSync(join(module, 'data'), { recursive: true });
+  writeFileSync(join(module, 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar, 'stack::secrets': secrets }, null, 2));
+  for (const file of PLAIN_FILES) {
+    const rel = file.replace(/^app\/files\//, '');
+    cpSync(join(repo, 'states', file), join(dir, 'ansible', 'files', rel));
+    cpSync(join(repo, 'states', file), join(module, 'files', rel));
+  }
   cpSync(join(repo, 'bench', 'measure.py'), join(dir, 'measure.py'));
   return dir;
-}
-
-/** Files under a staged dir, for a quick look in logs. */
-export function listStaged(dir: string): string[] {
-  return readdirSync(dir, { recursive: true }).map(String).sort();
 }
