@@ -17,12 +17,27 @@ export const NOT_THE_STACK: RegExp[] = [
   /^\/etc\/puppet(\/|$)/,
 ];
 
+/** Files whose content each host makes afresh (the self-signed key and certificate): type, mode and owner only. */
+export const RANDOM_CONTENT: RegExp[] = [/^\/etc\/nginx\/tls\/[^/]+\.(crt|key)$/];
+
+/** Differences that are each tool's own way of writing the same thing. */
+export const EXPLAINED: { tool: string; key: RegExp; why: string }[] = [
+  { tool: 'puppet', key: /\/\.ssh\/authorized_keys$/, why: "Puppet's ssh_authorized_key adds its own '# HEADER' comment lines" },
+];
+
 export function stackOnly(fp: Fingerprint): Fingerprint {
-  return Object.fromEntries(Object.entries(fp).filter(([k]) => !NOT_THE_STACK.some((re) => re.test(k))));
+  return Object.fromEntries(
+    Object.entries(fp)
+      .filter(([k]) => !NOT_THE_STACK.some((re) => re.test(k)))
+      .map(([k, v]) => [k, RANDOM_CONTENT.some((re) => re.test(k)) ? v.replace(/ sha256:\w+$/, '') : v]),
+  );
 }
 
-/** One line per difference, `~ key  brine's => the other's`; empty when the same. */
-export function compareWithBrine(brine: Fingerprint, other: Fingerprint): string[] {
+/** One line per difference, `~ key  brine's => the other's`, explained where we know why; empty when the same. */
+export function compareWithBrine(brine: Fingerprint, other: Fingerprint, tool = ''): string[] {
   const text = formatDiff(diffFingerprints(stackOnly(brine), stackOnly(other)));
-  return text ? text.split('\n') : [];
+  return (text ? text.split('\n') : []).map((line) => {
+    const known = EXPLAINED.find((e) => e.tool === tool && e.key.test(line.slice(2).split(/\s/)[0]));
+    return known ? `${line}  (${known.why})` : line;
+  });
 }

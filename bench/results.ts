@@ -175,7 +175,8 @@ function equivalenceSection(r: BenchResults): string {
     '',
     "After the first round's converge, each host's files under the managed trees (type, mode,",
     'owner, content hash), packages, enabled and active units and iptables rules are compared',
-    "with brine's host; tool-private files and per-host identities are left out.",
+    "with brine's host; tool-private files and per-host identities are left out, and the",
+    'self-signed key and certificate (new on every host) are compared by type, mode and owner.',
     '',
     ...lines,
   ].join('\n');

@@ -68,7 +68,7 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
       }
       if (r === o.warmup && hosts.has('brine')) {
         const prints = new Map(await Promise.all([...hosts].map(async ([tool, h]) => [tool, await h.fingerprint()] as const)));
-        for (const tool of o.tools) if (tool !== 'brine') t.equivalence[tool] = compareWithBrine(prints.get('brine')!, prints.get(tool)!);
+        for (const tool of o.tools) if (tool !== 'brine') t.equivalence[tool] = compareWithBrine(prints.get('brine')!, prints.get(tool)!, tool);
       }
     } finally {
       await stopAll(hosts);

@@ -41,4 +41,12 @@ describe('bench equivalence', () => {
     expect(compareWithBrine(brine, other)).toEqual(['~ /etc/sudoers.d/alice  file 0440 root:root sha256:1 => file 0440 root:root sha256:2', '- unit-active:nginx.service  loaded active running']);
     expect(compareWithBrine(brine, brine)).toEqual([]);
   });
+
+  it("compares a self-signed certificate's metadata only, and explains what a tool writes its own way", () => {
+    const keys = (h: string) => ({ '/etc/nginx/tls/x.crt': `file 0644 root:root sha256:${h}`, '/home/bob/.ssh/authorized_keys': `file 0600 bob:bob sha256:${h}` });
+    expect(compareWithBrine(keys('1'), keys('2'), 'puppet')).toEqual([
+      "~ /home/bob/.ssh/authorized_keys  file 0600 bob:bob sha256:1 => file 0600 bob:bob sha256:2  (Puppet's ssh_authorized_key adds its own '# HEADER' comment lines)",
+    ]);
+    expect(compareWithBrine(keys('1'), keys('2'), 'ansible')).toEqual(['~ /home/bob/.ssh/authorized_keys  file 0600 bob:bob sha256:1 => file 0600 bob:bob sha256:2']);
+  });
 });
