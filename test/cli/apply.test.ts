@@ -199,3 +199,19 @@ describe('secrets and processes', () => {
     expect(r.out).not.toContain(SECRET);
   });
 });
+
+describe('a secret that changes', () => {
+  it('shows neither the old nor the new value in the diff', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const d = project(t);
+    expect((await brine(['apply', '--env', 'staging', '--dir', d])).code).toBe(0);
+    writeFileSync(join(d, 'pillar/staging/secrets.yaml'), 'api_token: "new-tok-$9&\\"q"\n');
+    const r = await brine(['apply', '--test', '--env', 'staging', '--dir', d]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).not.toContain(SECRET);
+    expect(r.out).not.toContain('new-tok');
+    expect(r.stdout).toContain('-token = ********');
+    expect(r.stdout).toContain('+token = ********');
+    expect(r.stdout).toContain(' name = shop');
+  });
+});
