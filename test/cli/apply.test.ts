@@ -151,7 +151,8 @@ other:
     copyFileSync(BUNDLE, join(lone, 'brine.js'));
     const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
     const d = project(t);
-    const r = await execa('node', [join(lone, 'brine.js'), 'apply', '--env', 'staging', '--dir', d], {
+    // Node 18 (Debian 12's) has no module-syntax detection: a lone .js must be CommonJS.
+    const r = await execa('node', ['--no-experimental-detect-module', join(lone, 'brine.js'), 'apply', '--env', 'staging', '--dir', d], {
       cwd: lone,
       reject: false,
       env: { BRINE_VAR_DIR: join(lone, 'var'), NODE_PATH: '' },
