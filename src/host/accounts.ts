@@ -60,3 +60,51 @@ export async function userName(host: HostView, uid: number): Promise<string> {
 export async function groupName(host: HostView, gid: number): Promise<string> {
   return (await readGroups(host)).find((g) => g.gid === gid)?.name ?? String(gid);
 }
+
+/**
+ * What a plan needs from /etc/shadow, and nothing more: the hash itself is never kept.
+ * `expire` is days since the epoch (1 = "expired since 1970-01-02"), undefined when unset.
+ */
+export interface ShadowEntry {
+  name: string;
+  /** The password field starts with '!' (usermod -L, or useradd's "no password yet"). */
+  passwordLocked: boolean;
+  /** There is a real hash behind any '!' prefix, so `usermod -U` can unlock it. */
+  hasPassword: boolean;
+  expire?: number;
+}
+
+export function parseShadow(text: string): ShadowEntry[] {
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(':'))
+    .filter((f) => f.length >= 8)
+    .map(([name, password, , , , , , expire]) => {
+      const hash = password.replace(/^!+/, '');
+      return {
+        name,
+        passwordLocked: password.startsWith('!'),
+        hasPassword: hash !== '' && !hash.startsWith('*'),
+        expire: /^\d+$/.test(expire) ? Number(expire) : undefined,
+      };
+    });
+}
+
+/** Needs root, so only kinds that ask about locking read it. */
+export function readShadow(host: HostView): Promise<ShadowEntry[]> {
+  return host.facts.get('shadow', async () => parseShadow((await host.readFile('/etc/shadow')) ?? ''));
+}
+
+/** Names of the groups that list `user` as a member (supplementary groups; not the primary). */
+export function memberOf(groups: GroupEntry[], user: string): string[] {
+  return groups.filter((g) => g.members.includes(user)).map((g) => g.name);
+}
+
+/**
+ * User and group names that useradd/groupadd accept and that can never read as an option
+ * or break a passwd line: no leading '-', no ':' ',' or whitespace.
+ */
+export function isAccountName(name: string): boolean {
+  return /^[a-z_][a-z0-9_.-]{0,31}\$?$/i.test(name);
+}

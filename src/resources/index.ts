@@ -2,5 +2,9 @@
 import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
+import { group } from './group.js';
+import { sshAuth } from './ssh-auth.js';
+import { sysctl } from './sysctl.js';
+import { user } from './user.js';
 
-export const registry: Registry = { file, cmd };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl };

@@ -1,0 +1,28 @@
+// What the account kinds (group, user, ssh_auth) share: checked account names in arguments,
+// and running a changing command whose failure fails the state with argv and stderr.
+import type { Args } from '../core/args.js';
+import { CommandError } from '../core/errors.js';
+import { isAccountName } from '../host/accounts.js';
+import type { Host } from '../host/types.js';
+
+export async function run(host: Host, argv: string[]): Promise<void> {
+  const r = await host.exec(argv);
+  if (r.exitCode !== 0) throw new CommandError(argv, r);
+}
+
+/** The account name in `name` (or another field), checked so it can never read as an option. */
+export function accountName(a: Args, key = 'name'): string {
+  const name = key === 'name' ? a.name : a.required(key);
+  if (name && !isAccountName(name)) a.problem(key, `not a valid user or group name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** A list of account names (members, groups), each checked like `accountName`. */
+export function accountNames(a: Args, key: string): string[] | undefined {
+  const names = a.strList(key);
+  for (const n of names ?? []) if (!isAccountName(n)) a.problem(key, `not a valid user or group name: ${JSON.stringify(n)}`);
+  return names;
+}
+
+/** "'a', 'b'" for messages. */
+export const quoted = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
