@@ -27,9 +27,8 @@ program
     process.exitCode = code;
   });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
+// No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
+program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 1;
   } else if (err instanceof BrineError) {
@@ -39,4 +38,4 @@ try {
     process.stderr.write(`brine: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
   }
-}
+});
