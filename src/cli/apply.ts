@@ -43,5 +43,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     return { code: exitCodeOf(report), report };
   } finally {
     await host.close();
+    // For benchmarks: how many processes this run started (facts, plans and changes together).
+    if (process.env.BRINE_COUNT_SPAWNS) process.stderr.write(`brine: spawned ${host.spawned} processes\n`);
   }
 }

@@ -40,7 +40,7 @@ export class LocalHost implements Host {
     try {
       const s = await fs.lstat(path);
       const type = s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
-      const st: FileStat = { type, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size };
+      const st: FileStat = { type, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs };
       if (type === 'symlink') st.target = await fs.readlink(path);
       return st;
     } catch (err) {

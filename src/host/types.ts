@@ -28,6 +28,8 @@ export interface FileStat {
   size: number;
   /** Link target, for symlinks (stat is lstat: links are not followed). */
   target?: string;
+  /** Last modification, ms since the epoch (freshness checks such as apt's package lists). */
+  mtimeMs?: number;
 }
 
 export interface WriteOptions {

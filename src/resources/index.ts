@@ -3,8 +3,11 @@ import type { Registry } from '../core/resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { group } from './group.js';
+import { pkg } from './pkg/index.js';
+import { service } from './service/index.js';
 import { sshAuth } from './ssh-auth.js';
 import { sysctl } from './sysctl.js';
+import { ufw } from './ufw/index.js';
 import { user } from './user.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw };

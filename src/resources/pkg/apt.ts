@@ -1,0 +1,120 @@
+// apt on the host: freshness of the package lists, batched candidate lookup, and the argv of
+// the few apt-get commands brine runs.
+import { CommandError, StateFailure } from '../../core/errors.js';
+import type { Change } from '../../core/resource.js';
+import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from '../../host/dpkg.js';
+import type { Host, HostView } from '../../host/types.js';
+import { declared } from '../declared.js';
+import type { PkgSpec, PkgWant } from './spec.js';
+
+export const APT_LISTS = '/var/lib/apt/lists';
+export const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+
+/** A package some state of the run declares, and which function (installed/latest/removed). */
+export interface Declared extends PkgWant {
+  fn: 'installed' | 'latest' | 'removed';
+}
+
+/** Whether planning this package needs apt's candidate version (absent, wrong version, or latest). */
+export function needsCandidate(w: Declared, status: Map<string, DpkgEntry>): boolean {
+  const e = status.get(w.name);
+  if (w.fn === 'latest') return true;
+  return w.fn === 'installed' && (!isInstalled(e) || (w.version !== undefined && e!.version !== w.version));
+}
+
+interface PolicyCache {
+  asked: Set<string>;
+  policy: Map<string, PolicyEntry>;
+}
+
+/**
+ * Candidates for `names`. The first plan that needs one asks apt-cache once for every package
+ * of the run that needs one, so a run spawns one apt-cache however many pkg states it has.
+ */
+export async function candidates(host: HostView, names: string[]): Promise<Map<string, PolicyEntry>> {
+  const cache = await host.facts.get<PolicyCache>('apt-policy', async () => ({ asked: new Set(), policy: new Map() }));
+  if (names.every((n) => cache.asked.has(n))) return cache.policy;
+  const status = await readDpkgStatus(host);
+  const others = declared<Declared>(host, 'pkg').filter((w) => needsCandidate(w, status)).map((w) => w.name);
+  const ask = [...new Set([...names, ...others])].filter((n) => !cache.asked.has(n));
+  const r = await host.query(['apt-cache', 'policy', ...ask]);
+  if (r.exitCode !== 0) throw new StateFailure(`apt-cache policy failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+  for (const [name, entry] of parseAptPolicy(r.stdout)) cache.policy.set(name, entry);
+  for (const n of ask) cache.asked.add(n);
+  return cache.policy;
+}
+
+/** Why the package lists should be refreshed before installing, or undefined when they are fine. */
+export async function refreshReason(host: HostView, spec: PkgSpec, varDir: string): Promise<string | undefined> {
+  if (spec.refresh === false) return undefined;
+  if (spec.refresh === true) return 'refresh: true';
+  const entries = (await host.readdir(APT_LISTS)) ?? [];
+  if (!entries.some((e) => /_Packages(\.\w+)?$/.test(e))) return 'package lists are missing';
+  // apt leaves the lists untouched when nothing changed upstream, so brine's own stamp counts too.
+  const [lists, stamp] = await Promise.all([host.stat(APT_LISTS), host.stat(stampPath(varDir))]);
+  const updated = Math.max(lists?.mtimeMs ?? 0, stamp?.mtimeMs ?? 0);
+  const age = (Date.now() - updated) / 1000;
+  return age > spec.cacheValidTime ? `package lists are ${describeAge(age)} old` : undefined;
+}
+
+const stampPath = (varDir: string) => `${varDir}/apt-lists-updated`;
+
+function describeAge(seconds: number): string {
+  if (seconds >= 2 * 86_400) return `${Math.floor(seconds / 86_400)} days`;
+  if (seconds >= 2 * 3600) return `${Math.floor(seconds / 3600)} hours`;
+  return `${Math.floor(seconds / 60)} minutes`;
+}
+
+export function refreshChange(reason: string, varDir: string): Change {
+  return {
+    summary: `refresh package lists (${reason})`,
+    detail: { refresh: reason },
+    // refresh: true asks for a refresh every time: nothing on the host shows it was done.
+    converges: reason !== 'refresh: true',
+    async apply(h) {
+      await aptUpdate(h, varDir);
+    },
+  };
+}
+
+export async function aptUpdate(h: Host, varDir: string): Promise<void> {
+  const argv = ['apt-get', 'update'];
+  const r = await h.exec(argv, { env: APT_ENV });
+  if (r.exitCode !== 0) throw new CommandError(argv, r);
+  await h.mkdir(varDir, { parents: true });
+  await h.writeFile(stampPath(varDir), new Date().toISOString() + '\n', { mode: 0o644 });
+}
+
+export function installArgv(targets: string[], spec: PkgSpec): string[] {
+  return [
+    'apt-get', 'install', '-y',
+    spec.installRecommends ? '--install-recommends' : '--no-install-recommends',
+    '-o', 'Dpkg::Options::=--force-confdef',
+    '-o', 'Dpkg::Options::=--force-confold',
+    // Wait for a running unattended-upgrades instead of failing on dpkg's lock at once.
+    '-o', 'DPkg::Lock::Timeout=120',
+    // A pinned version may be older than what is installed.
+    ...(targets.some((t) => t.includes('=')) ? ['--allow-downgrades'] : []),
+    ...targets,
+  ];
+}
+
+export const removeArgv = (names: string[]): string[] => ['apt-get', 'remove', '-y', '-o', 'DPkg::Lock::Timeout=120', ...names];
+
+/** "nginx-light 1.22.1-9, curl 7.88 → 7.89" */
+export function describe(detail: Record<string, { old: string | null; new: string }>): string {
+  return Object.entries(detail)
+    .map(([name, v]) => (v.old ? `${name} ${v.old} → ${v.new}` : `${name} ${v.new}`))
+    .join(', ');
+}
+
+export function aptChange(summary: string, argv: string[], detail: Record<string, unknown>): Change {
+  return {
+    summary,
+    detail: { packages: detail },
+    async apply(h: Host) {
+      const r = await h.exec(argv, { env: APT_ENV });
+      if (r.exitCode !== 0) throw new CommandError(argv, r);
+    },
+  };
+}

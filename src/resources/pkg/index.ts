@@ -1,0 +1,70 @@
+// The `pkg` kind on apt: installed, latest, removed. A state's packages install with one
+// apt-get; states stay separate (a state with `pkgs:` is the batching unit).
+import { MissingError } from '../../core/errors.js';
+import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../../core/resource.js';
+import { isInstalled, isPresent, policyFor, readDpkgStatus } from '../../host/dpkg.js';
+import type { HostView } from '../../host/types.js';
+import { declare } from '../declared.js';
+import { aptChange, candidates, describe, installArgv, refreshChange, refreshReason, removeArgv, type Declared } from './apt.js';
+import { latestChanges } from './latest.js';
+import { parsePkgSpec, type PkgSpec } from './spec.js';
+
+/** Record the run's packages; the first plan then reads dpkg's status once for all of them. */
+const prefetchAs = (fn: Declared['fn']) => async (specs: PkgSpec[], host: HostView) => {
+  declare<Declared>(host, 'pkg', specs.flatMap((s) => s.packages.map((p) => ({ ...p, fn }))));
+  await readDpkgStatus(host);
+};
+
+export const installed: ResourceFunction<PkgSpec> = {
+  parse: (a) => parsePkgSpec(a, { versions: true }),
+  prefetch: prefetchAs('installed'),
+
+  async plan(spec, { host, varDir }: PlanContext) {
+    const status = await readDpkgStatus(host);
+    const todo = spec.packages.filter((p) => {
+      const e = status.get(p.name);
+      return !isInstalled(e) || (p.version !== undefined && e!.version !== p.version);
+    });
+    if (!todo.length) return { changes: [], comment: `installed: ${spec.packages.map((p) => `${p.name} ${status.get(p.name)!.version}`).join(', ')}` };
+    const reason = await refreshReason(host, spec, varDir);
+    const policy = await candidates(host, todo.map((p) => p.name));
+    const unavailable: string[] = [];
+    const detail: Record<string, { old: string | null; new: string }> = {};
+    for (const p of todo) {
+      const c = policyFor(policy, p.name);
+      const e = status.get(p.name);
+      const want = p.version ?? c?.candidate;
+      // Stale or missing lists may not know a package yet: only current lists can say it is unknown.
+      if (!reason && (p.version ? !c?.versions.includes(p.version) : !want)) {
+        unavailable.push(p.version ? `${p.name} ${p.version} (available: ${c?.versions.join(', ') || 'none'})` : p.name);
+      }
+      detail[p.name] = { old: isInstalled(e) ? e!.version : null, new: want ?? '(known after the refresh)' };
+    }
+    if (unavailable.length) throw new MissingError(`not available from apt: ${unavailable.join('; ')}`);
+    const targets = todo.map((p) => (p.version ? `${p.name}=${p.version}` : p.name));
+    const changes: Change[] = reason ? [refreshChange(reason, varDir)] : [];
+    changes.push(aptChange(`install ${describe(detail)}`, installArgv(targets, spec), detail));
+    return { changes };
+  },
+};
+
+export const latest: ResourceFunction<PkgSpec> = {
+  parse: (a) => parsePkgSpec(a, { versions: false }),
+  prefetch: prefetchAs('latest'),
+  plan: latestChanges,
+};
+
+export const removed: ResourceFunction<PkgSpec> = {
+  parse: (a) => parsePkgSpec(a, { versions: false }),
+  prefetch: prefetchAs('removed'),
+
+  async plan(spec, { host }) {
+    const status = await readDpkgStatus(host);
+    const present = spec.packages.filter((p) => isPresent(status.get(p.name)));
+    if (!present.length) return { changes: [], comment: 'not installed' };
+    const detail = Object.fromEntries(present.map((p) => [p.name, { old: status.get(p.name)!.version, new: null }]));
+    return { changes: [aptChange(`remove ${present.map((p) => `${p.name} ${detail[p.name].old}`).join(', ')}`, removeArgv(present.map((p) => p.name)), detail)] };
+  },
+};
+
+export const pkg: ResourceKind = { installed, latest, removed };

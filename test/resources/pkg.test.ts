@@ -1,0 +1,169 @@
+// pkg.installed / latest / removed planned against a seeded dpkg status and scripted apt-cache.
+import { describe, expect, it } from 'vitest';
+import { parseDpkgStatus } from '../../src/host/dpkg.js';
+import { compileStates, results, run } from '../support/project.js';
+import { commandLines, dpkgStatus, SystemHost } from './system-host.js';
+
+const INSTALL = ['apt-get', 'install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '-o', 'DPkg::Lock::Timeout=120'];
+
+function host(packages: [string, string, string?][] = [['bash', '5.2.15-2+b8'], ['curl', '7.88.1-10+deb12u5']]) {
+  return new SystemHost()
+    .file('/var/lib/dpkg/status', dpkgStatus(packages))
+    .aptLists()
+    .aptPolicy({ 'nginx-light': ['1.22.1-9+deb12u11'], ufw: ['0.36.2-1'], curl: ['7.88.1-10+deb12u8', '7.88.1-10+deb12u5'], bash: ['5.2.15-2+b8'] });
+}
+
+/** After apt-get install, dpkg knows the packages (as the real one would: one entry per name). */
+function installs(h: SystemHost, versions: Record<string, string>) {
+  return h.on(['apt-get', 'install'], (argv) => {
+    const named = argv.slice(INSTALL.length).filter((a) => !a.startsWith('-')).map((a) => a.split('='));
+    const status = parseDpkgStatus((h.fs.get('/var/lib/dpkg/status') as { data: Buffer }).data.toString());
+    const kept = [...status.values()].filter((e, i, all) => all.indexOf(e) === i && !named.some(([n]) => n === e.name));
+    const entries: [string, string][] = [...kept.map((e): [string, string] => [e.name, e.version]), ...named.map(([n, v]): [string, string] => [n, v ?? versions[n]])];
+    h.file('/var/lib/dpkg/status', dpkgStatus(entries));
+    return { exitCode: 0 };
+  });
+}
+
+describe('pkg.installed', () => {
+  it('plans nothing, and runs nothing, when every package is installed', async () => {
+    const h = host();
+    const r = await run(compileStates('tools:\n  pkg.installed:\n    - pkgs: [bash, curl]\n'), h, true);
+    expect(results(r)).toEqual({ tools: 'ok' });
+    expect(r.states[0].comment).toBe('installed: bash 5.2.15-2+b8, curl 7.88.1-10+deb12u5');
+    expect(h.commands()).toEqual([]);
+    expect(h.writes()).toEqual([]);
+  });
+
+  it('names the candidate versions in --test, asking apt-cache once for every state of the run', async () => {
+    const h = host();
+    const c = compileStates('web:\n  pkg.installed:\n    - name: nginx-light\nfw:\n  pkg.installed:\n    - pkgs: [ufw, curl]\nnewest:\n  pkg.latest:\n    - name: curl\n');
+    const r = await run(c, h, true);
+    expect(results(r)).toEqual({ web: 'pending', fw: 'pending', newest: 'pending' });
+    expect(r.states[0].changes.map((ch) => ch.summary)).toEqual(['install nginx-light 1.22.1-9+deb12u11']);
+    expect(r.states[1].changes.map((ch) => ch.summary)).toEqual(['install ufw 0.36.2-1']);
+    expect(r.states[2].changes.map((ch) => ch.summary)).toEqual(['install curl 7.88.1-10+deb12u5 → 7.88.1-10+deb12u8']);
+    expect(commandLines(h)).toEqual(['apt-cache policy nginx-light ufw curl']);
+    expect(h.writes()).toEqual([]);
+  });
+
+  it('installs a state’s packages with one apt-get, non-interactively, then reads them back', async () => {
+    const h = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
+    const c = compileStates('web:\n  pkg.installed:\n    - pkgs: [nginx-light, ufw, bash]\n');
+    const r = await run(c, h, false);
+    expect(results(r)).toEqual({ web: 'changed' });
+    const exec = h.calls.filter((x) => x.op === 'exec');
+    expect(exec.map((x) => x.args[0])).toEqual([[...INSTALL, 'nginx-light', 'ufw']]);
+    expect(exec[0].args[1]).toMatchObject({ env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    expect(r.states[0].changes[0].detail).toEqual({ packages: { 'nginx-light': { old: null, new: '1.22.1-9+deb12u11' }, ufw: { old: null, new: '0.36.2-1' } } });
+
+    const before = h.commands().length;
+    expect(results(await run(c, h, false))).toEqual({ web: 'ok' });
+    expect(h.commands().length).toBe(before);
+  });
+
+  it('installs recommends only when asked', async () => {
+    const h = host();
+    const r = await run(compileStates('web:\n  pkg.installed:\n    - name: nginx-light\n    - install_recommends: true\n'), h, true);
+    expect(r.states[0].result).toBe('pending');
+    const h2 = installs(host(), { 'nginx-light': '1' });
+    await run(compileStates('web:\n  pkg.installed:\n    - name: nginx-light\n    - install_recommends: true\n'), h2, false);
+    expect(h2.commands().find((c) => c[1] === 'install')).toContain('--install-recommends');
+  });
+
+  it('pins a version with name=version and allows the downgrade', async () => {
+    const h = installs(host(), {});
+    const r = await run(compileStates('c:\n  pkg.installed:\n    - pkgs:\n      - curl: 7.88.1-10+deb12u8\n'), h, false);
+    expect(r.states[0].changes[0].summary).toBe('install curl 7.88.1-10+deb12u5 → 7.88.1-10+deb12u8');
+    expect(h.commands().find((c) => c[1] === 'install')).toEqual([...INSTALL, '--allow-downgrades', 'curl=7.88.1-10+deb12u8']);
+  });
+
+  it('fails naming packages and versions apt does not have', async () => {
+    const h = host();
+    const r = await run(compileStates('x:\n  pkg.installed:\n    - pkgs: [nginx-light, no-such-tool, mail-transport-agent]\ny:\n  pkg.installed:\n    - name: curl\n    - version: 9.9\n'), h, true);
+    expect(results(r)).toEqual({ x: 'failed', y: 'failed' });
+    expect(r.states[0].comment).toBe('not available from apt: no-such-tool; mail-transport-agent');
+    expect(r.states[1].comment).toBe('not available from apt: curl 9.9 (available: 7.88.1-10+deb12u8, 7.88.1-10+deb12u5)');
+  });
+
+  it('refreshes missing or old lists first, and does not judge availability from them', async () => {
+    const missing = host();
+    missing.fs.delete('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages');
+    const r = await run(compileStates('x:\n  pkg.installed:\n    - name: no-such-tool\n'), missing, true);
+    expect(r.states[0].changes.map((c) => c.summary)).toEqual(['refresh package lists (package lists are missing)', 'install no-such-tool (known after the refresh)']);
+
+    const old = host().aptLists(3 * 86_400);
+    const r2 = await run(compileStates('x:\n  pkg.installed:\n    - name: ufw\n'), old, true);
+    expect(r2.states[0].changes[0].summary).toBe('refresh package lists (package lists are 3 days old)');
+
+    const valid = host().aptLists(3 * 86_400);
+    const r3 = await run(compileStates('x:\n  pkg.installed:\n    - name: ufw\n    - cache_valid_time: 604800\n'), valid, true);
+    expect(r3.states[0].changes.map((c) => c.summary)).toEqual(['install ufw 0.36.2-1']);
+
+    const never = host().aptLists(30 * 86_400);
+    const r4 = await run(compileStates('x:\n  pkg.installed:\n    - name: ufw\n    - refresh: false\n'), never, true);
+    expect(r4.states[0].changes.map((c) => c.summary)).toEqual(['install ufw 0.36.2-1']);
+  });
+
+  it('counts its own stamp as a refresh: apt leaves unchanged lists alone', async () => {
+    const h = host().aptLists(3 * 86_400);
+    h.file('/var/lib/brine/apt-lists-updated', 'x');
+    h.mtimes.set('/var/lib/brine/apt-lists-updated', Date.now() - 1000);
+    const r = await run(compileStates('x:\n  pkg.installed:\n    - name: ufw\n'), h, true);
+    expect(r.states[0].changes.map((c) => c.summary)).toEqual(['install ufw 0.36.2-1']);
+  });
+
+  it('runs apt-get update and stamps it when applying a refresh', async () => {
+    const h = installs(host(), { ufw: '0.36.2-1' }).on(['apt-get', 'update'], { exitCode: 0 });
+    h.fs.delete('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages');
+    const r = await run(compileStates('x:\n  pkg.installed:\n    - name: ufw\n'), h, false);
+    expect(results(r)).toEqual({ x: 'changed' });
+    expect(commandLines(h).filter((c) => c.startsWith('apt-get')).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['apt-get update', 'apt-get install']);
+    expect(h.fs.has('/var/lib/brine/apt-lists-updated')).toBe(true);
+  });
+
+  it('rejects names that apt-get would read as options', () => {
+    expect(() => compileStates('x:\n  pkg.installed:\n    - pkgs: ["-oAPT::x=1"]\n')).toThrow(/not a Debian package name/);
+    expect(() => compileStates('x:\n  pkg.removed:\n    - name: curl\n    - version: "1"\n')).toThrow(/unknown argument/);
+  });
+});
+
+describe('pkg.removed', () => {
+  it('removes what is installed and leaves packages with only config files alone', async () => {
+    const h = host([['curl', '7.88.1-10+deb12u5'], ['ufw', '0.36.2-1', 'deinstall ok config-files']]);
+    const r = await run(compileStates('x:\n  pkg.removed:\n    - pkgs: [curl, ufw, nginx-light]\n'), h, true);
+    expect(r.states[0].changes.map((c) => c.summary)).toEqual(['remove curl 7.88.1-10+deb12u5']);
+    expect(h.commands()).toEqual([]);
+    h.on(['apt-get', 'remove'], () => {
+      h.file('/var/lib/dpkg/status', dpkgStatus([['ufw', '0.36.2-1', 'deinstall ok config-files']]));
+      return { exitCode: 0 };
+    });
+    expect(results(await run(compileStates('x:\n  pkg.removed:\n    - pkgs: [curl, ufw]\n'), h, false))).toEqual({ x: 'changed' });
+    expect(h.commands().at(-1)).toEqual(['apt-get', 'remove', '-y', '-o', 'DPkg::Lock::Timeout=120', 'curl']);
+  });
+});
+
+describe('pkg.latest', () => {
+  it('is a no-op with one apt-cache call when the candidate is installed', async () => {
+    const h = host();
+    const r = await run(compileStates('x:\n  pkg.latest:\n    - name: bash\n'), h, true);
+    expect(results(r)).toEqual({ x: 'ok' });
+    expect(commandLines(h)).toEqual(['apt-cache policy bash']);
+  });
+
+  it('refreshes old lists and installs what is newest afterwards in one change', async () => {
+    const h = host().aptLists(3 * 86_400);
+    const r = await run(compileStates('x:\n  pkg.latest:\n    - name: bash\n'), h, true);
+    expect(r.states[0].changes.map((c) => c.summary)).toEqual(['refresh package lists (package lists are 3 days old), then install the latest']);
+    // After the refresh apt knows a newer bash.
+    h.on(['apt-get', 'update'], () => {
+      h.aptLists().aptPolicy({ bash: ['5.2.15-2+b13', '5.2.15-2+b8'] });
+      return { exitCode: 0 };
+    });
+    installs(h, { bash: '5.2.15-2+b13' });
+    const applied = await run(compileStates('x:\n  pkg.latest:\n    - name: bash\n'), h, false);
+    expect(results(applied)).toEqual({ x: 'changed' });
+    expect(applied.states[0].changes[0].detail).toEqual({ refresh: 'package lists are 3 days old', packages: { bash: { old: '5.2.15-2+b8', new: '5.2.15-2+b13' } } });
+    expect(h.commands().at(-2)).toEqual([...INSTALL, 'bash']);
+  });
+});

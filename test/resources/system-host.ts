@@ -1,0 +1,61 @@
+// A FakeHost seeded like a Debian server for pkg/service/ufw plans: dpkg status, apt lists,
+// scripted apt-cache policy and systemctl show answers built from small tables.
+import { readFileSync } from 'node:fs';
+import { FakeHost } from '../support/fake-host.js';
+import type { FileStat } from '../../src/host/types.js';
+
+export const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+/** FakeHost with modification times, which FakeHost itself does not keep. */
+export class SystemHost extends FakeHost {
+  readonly mtimes = new Map<string, number>();
+
+  override async stat(path: string): Promise<FileStat | null> {
+    const st = await super.stat(path);
+    return st && this.mtimes.has(path) ? { ...st, mtimeMs: this.mtimes.get(path) } : st;
+  }
+
+  /** Fresh apt lists (updated a minute ago) with one Packages file. */
+  aptLists(ageSeconds = 60): this {
+    this.file('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages', '');
+    this.mtimes.set('/var/lib/apt/lists', Date.now() - ageSeconds * 1000);
+    return this;
+  }
+
+  /** apt-cache policy answering from a table: name → [candidate, ...other versions]; absent = unknown. */
+  aptPolicy(table: Record<string, string[]>): this {
+    return this.on(['apt-cache', 'policy'], (argv) => ({
+      stdout: argv
+        .slice(2)
+        .filter((n) => table[n])
+        .map((n) => {
+          const [candidate, ...others] = table[n];
+          const rows = [candidate, ...others].filter(Boolean).map((v) => `     ${v} 500\n        500 http://deb.debian.org/debian bookworm/main amd64 Packages\n`);
+          return `${n}:\n  Installed: (none)\n  Candidate: ${candidate || '(none)'}\n  Version table:\n${rows.join('')}`;
+        })
+        .join(''),
+    }));
+  }
+
+  /** systemctl show answering from a table of units (missing ones are not-found), in argv order. */
+  units(table: Record<string, Partial<Record<string, string>>>): this {
+    return this.on(['systemctl', 'show'], (argv) => ({
+      stdout: argv
+        .slice(argv.indexOf('--') + 1)
+        .map((u) => {
+          const p = table[u] ?? { LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead', UnitFileState: '' };
+          const props = { Id: u, LoadState: 'loaded', ActiveState: 'active', SubState: 'running', FragmentPath: `/lib/systemd/system/${u}`, UnitFileState: 'enabled', CanReload: 'no', NeedDaemonReload: 'no', ...p };
+          return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+        })
+        .join('\n'),
+    }));
+  }
+}
+
+/** A dpkg status file: [name, version, status?] per package, all amd64. */
+export function dpkgStatus(entries: [string, string, string?][]): string {
+  return entries.map(([name, version, status = 'install ok installed']) => `Package: ${name}\nStatus: ${status}\nArchitecture: amd64\nVersion: ${version}\nDescription: ${name}\n`).join('\n');
+}
+
+/** Commands run, as one string each ("apt-cache policy nginx-light"). */
+export const commandLines = (host: FakeHost) => host.commands().map((c) => c.join(' '));
