@@ -1,7 +1,17 @@
 // Bundles the agent into one self-contained file, dist/brine.js, that runs on
 // Debian 12's own nodejs (18.19+) with no node_modules beside it.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
+import { resolve, dirname } from 'node:path';
+
+// `import text from './x.sh?raw'` (as Vite does): the controller's shell scripts travel inside the bundle.
+const raw = {
+  name: 'raw',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(dirname(args.importer), args.path.slice(0, -4)), namespace: 'raw' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
 
 const outfile = 'dist/brine.js';
 await build({
@@ -12,6 +22,7 @@ await build({
   target: 'node18.19',
   format: 'esm',
   legalComments: 'none',
+  plugins: [raw],
   logLevel: 'warning',
   // CommonJS dependencies (handlebars) call require() for node builtins.
   banner: {

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
+import { registerProvision } from './provision.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -30,6 +31,8 @@ program
     const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json) });
     process.exitCode = code;
   });
+
+registerProvision(program);
 
 try {
   await program.parseAsync(process.argv);
