@@ -41,7 +41,7 @@ const ICON: Record<Phase, string> = { waiting: '·', bootstrap: '…', upload: '
 const COLOUR: Record<HostStatus, number> = { ok: 32, changed: 36, pending: 33, failed: 31, unreachable: 31 };
 
 export function renderLine(h: HostLine, labelWidth: number, columns: number, now: number, color: boolean): string {
-  const secs = h.startedAt ? `${(((h.endedAt ?? now) - h.startedAt) / 1000).toFixed(1)}s` : '';
+  const secs = h.startedAt !== undefined ? `${(((h.endedAt ?? now) - h.startedAt) / 1000).toFixed(1)}s` : '';
   const counts = h.states ? `${h.states} states, ${h.changed} changed${h.pending ? `, ${h.pending} pending` : ''}${h.failed ? `, ${h.failed} failed` : ''}` : '';
   const what = h.phase === 'done' ? (h.status ?? 'done') : h.phase === 'run' ? 'running' : h.phase;
   const detail = h.phase === 'done' ? [counts, h.note !== h.status ? h.note : ''] : [counts, h.last || h.note];
