@@ -38,6 +38,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
     hostId = facts.id;
     compiled = compile({ dir: o.dir, facts, only: states }, registry);
+    host.secrets = compiled.secrets;
     const secrets = compiled.secrets;
     const style = styleFor(process.stdout);
     const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, secrets, style));

@@ -13,7 +13,7 @@ const REQUISITE_KEYS = new Set(REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]));
 /** Parse YAML text, reporting syntax errors with file:line. */
 export function parseYaml(text: string, file: string, problems: Problem[]) {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: true });
   const lineOf = (node: unknown): number => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     return range ? lineCounter.linePos(range[0]).line : 0;
@@ -89,7 +89,7 @@ function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => n
     const name = scalarKey(k);
     if (name === undefined) return problems.push({ file, line: lineOf(k.key), id, message: 'argument name must be a string' });
     if (name in args) return problems.push({ file, line: lineOf(k.key), id, field: name, message: 'argument given twice' });
-    args[name] = (k.value as Node | null)?.toJSON?.() ?? (isScalar(k.value) ? k.value.value : k.value ?? null);
+    args[name] = octalAsWritten(k.value) ?? (k.value as Node | null)?.toJSON?.() ?? (isScalar(k.value) ? k.value.value : k.value ?? null);
     argLines[name] = lineOf(k.key);
   };
   if (isMap(value)) value.items.forEach(addArg);
@@ -133,4 +133,11 @@ function parseTargets(value: unknown, at: Omit<Problem, 'message'>, problems: Pr
     } else problems.push({ ...at, message: 'requisite must be an ID or `kind: ID`' });
   }
   return out;
+}
+
+/** `mode: 0644` or `0o750` as written: YAML 1.2 would read 0644 as decimal 644 and 0o750 as 488. */
+function octalAsWritten(node: unknown): string | undefined {
+  if (!isScalar(node) || typeof node.value !== 'number') return undefined;
+  const source = (node.srcToken as { source?: string } | undefined)?.source;
+  return source && /^0o?[0-7]+$/.test(source) ? source : undefined;
 }

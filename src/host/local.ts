@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { BrineError } from '../core/errors.js';
+import type { Secrets } from '../core/secrets.js';
 import { MemoryFactCache } from './fact-cache.js';
 import type { CommandResult, FileStat, Host, RunOptions, WriteOptions } from './types.js';
 
@@ -15,6 +17,8 @@ export class LocalHost implements Host {
   /** Processes started, for benchmarks ("spawn few processes"). */
   spawned = 0;
   private scratchDir?: Promise<string>;
+  /** Values that must never appear in a process's arguments (anyone can read them in ps). */
+  secrets?: Secrets;
 
   constructor(readonly name = 'localhost') {}
 
@@ -63,6 +67,9 @@ export class LocalHost implements Host {
   }
 
   private async run(argv: string[], opts: RunOptions): Promise<CommandResult> {
+    if (this.secrets?.within(argv.join('\0'))) {
+      throw new BrineError('E_SECRET_ARGV', `refusing to run a command with a secret in its arguments (visible in ps): ${this.secrets.mask(argv.join(' '))}; pass it on stdin or in a file`);
+    }
     this.spawned++;
     const r = await execa(argv[0], argv.slice(1), {
       reject: false,

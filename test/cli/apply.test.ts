@@ -187,3 +187,14 @@ ${t}/${file}:
     expect(readFileSync(join(t, 'new.conf'), 'utf8')).toBe('fine\n');
   });
 });
+
+describe('secrets and processes', () => {
+  it('refuses to put a secret into a command line, where ps would show it', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const d = project(t, { 'states/app.yaml': `leak:\n  cmd.run:\n    name: [echo, {{yaml pillar.api_token}}]\n` });
+    const r = await brine(['apply', '--env', 'staging', '--dir', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('refusing to run a command with a secret in its arguments');
+    expect(r.out).not.toContain(SECRET);
+  });
+});
