@@ -2,8 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (pure logic, recording fake host, local temp dirs) and
 // `e2e` (real disposable Debian hosts; skipped loudly where root + nspawn are missing).
+// Unit runs first (groupOrder). At most two test files at a time (a root-only option):
+// CI machines have 2 cores and a host takes ~140 MiB.
 export default defineConfig({
   test: {
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       {
         test: {
@@ -11,6 +15,18 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
           testTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { remoteCommand, rsyncArgv, shellQuote, sshArgv, sshConfigText } from './ssh.js';
+import { mmdebstrapArgs } from './rootfs.js';
+import { defineFlavour, full } from './flavours.js';
+
+describe('ssh helpers', () => {
+  it('quotes argv for the remote shell so word boundaries survive', () => {
+    expect(shellQuote('plain-arg_1.txt')).toBe('plain-arg_1.txt');
+    expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
+    expect(remoteCommand(['printf', '%s', 'a b'])).toBe("printf %s 'a b'");
+    expect(remoteCommand('echo $HOME')).toBe('echo $HOME');
+  });
+
+  it('builds ssh and rsync argv around the run ssh_config', () => {
+    expect(sshArgv('/r/ssh_config', 'th3', ['true'], { user: 'alice' })).toEqual(['-F', '/r/ssh_config', '-l', 'alice', 'th3', 'true']);
+    expect(() => sshArgv('/r/ssh_config', 'th3', '  ')).toThrow(/empty command/);
+    expect(rsyncArgv('/r/ssh_config', 'th3', 'dir/', '/srv/x')).toEqual(['-a', '-e', 'ssh -F /r/ssh_config', 'dir/', 'th3:/srv/x']);
+    expect(rsyncArgv('/r/c', 'th3', '/var/log/', 'out/', true).slice(-2)).toEqual(['th3:/var/log/', 'out/']);
+  });
+
+  it('writes one Host entry per test host with a throwaway known_hosts', () => {
+    const text = sshConfigText([{ name: 'th3', address: '10.231.3.2' }], '/r/id', '/r/known_hosts');
+    expect(text).toContain('Host th3 10.231.3.2\n  HostName 10.231.3.2\n  User root\n  IdentityFile /r/id\n');
+    expect(text).toContain('UserKnownHostsFile /r/known_hosts');
+    expect(text).toContain('StrictHostKeyChecking accept-new');
+  });
+});
+
+describe('flavours', () => {
+  it('extends a base flavour for later needs (the benchmark adds ansible and puppet)', () => {
+    const f = defineFlavour({ name: 'bench-test', base: 'full', include: ['ansible', 'puppet'] });
+    expect(f.include).toEqual([...full.include, 'ansible', 'puppet']);
+    const args = mmdebstrapArgs(f, 'out.tar', ['deb http://m.example/debian bookworm main']);
+    expect(args).toContain(`--include=${f.include.join(',')}`);
+    expect(args.slice(-3)).toEqual(['bookworm', 'out.tar', 'deb http://m.example/debian bookworm main']);
+  });
+
+  it('rejects package names a hook shell would interpret', () => {
+    expect(() => defineFlavour({ name: 'evil', include: ['curl; rm -rf /'] })).toThrow(/bad package name/);
+  });
+});

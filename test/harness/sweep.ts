@@ -1,0 +1,82 @@
+// Cleans up what crashed or killed runs left behind, touching only what is provably ours:
+// nspawn processes booting a tree under our run root, mounts there, bridges with our alias.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { locksDir, runsDir } from './config.js';
+import { isStale, reclaimIfStale } from './lock.js';
+import { deleteBridge, ourBridges, slot } from './network.js';
+import { mountsUnder, unmountAll } from './overlay.js';
+import { allPids, argAfter, childrenOf, cmdline, isAlive, signal } from './proc.js';
+
+export interface SweepReport {
+  killed: number[];
+  runs: string[];
+  bridges: string[];
+  locks: string[];
+}
+
+/** Whether the run dir's owner (encoded in its name) is gone. Unparseable names: not ours. */
+export function isStaleRun(name: string): boolean {
+  const m = /^(\d+)-(\d+)-[0-9a-f]+$/.exec(name);
+  return !!m && !isAlive({ pid: Number(m[1]), start: Number(m[2]) });
+}
+
+/** systemd-nspawn processes (pid → run dir name) whose -M is thN and -D is under runsDir. */
+export function ourNspawns(): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const pid of allPids()) {
+    const argv = cmdline(pid);
+    if (!argv || basename(argv[0]) !== 'systemd-nspawn') continue;
+    const machine = argAfter(argv, '-M');
+    const dir = argAfter(argv, '-D');
+    if (!machine || !/^th\d+$/.test(machine) || !dir?.startsWith(`${runsDir}/`)) continue;
+    found.set(pid, dir.slice(runsDir.length + 1).split('/')[0]);
+  }
+  return found;
+}
+
+async function waitGone(pids: number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pids.some((p) => existsSync(`/proc/${p}`)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function sweepStale(log: (msg: string) => void = () => {}): Promise<SweepReport> {
+  const report: SweepReport = { killed: [], runs: [], bridges: [], locks: [] };
+
+  // 1. Containers of dead runs: SIGKILL the container's PID 1 first, then nspawn.
+  for (const [pid, run] of ourNspawns()) {
+    if (!isStaleRun(run)) continue;
+    for (const init of childrenOf(pid)) signal(init, 'SIGKILL');
+    signal(pid, 'SIGKILL');
+    report.killed.push(pid);
+  }
+  await waitGone(report.killed, 10_000);
+
+  // 2. Overlays and dirs of dead runs.
+  for (const run of existsSync(runsDir) ? readdirSync(runsDir) : []) {
+    if (!isStaleRun(run)) continue;
+    const dir = join(runsDir, run);
+    await unmountAll(dir);
+    if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    report.runs.push(run);
+  }
+
+  // 3. Our bridges whose slot is not held by a live process.
+  for (const bridge of await ourBridges()) {
+    const lock = slot(Number(/^th(\d+)-br$/.exec(bridge)![1])).lock;
+    if (existsSync(lock) && !isStale(lock)) continue;
+    await deleteBridge(bridge);
+    report.bridges.push(bridge);
+  }
+
+  // 4. Slot locks of dead owners.
+  for (const f of existsSync(locksDir) ? readdirSync(locksDir) : []) {
+    if (/^th\d+\.lock$/.test(f) && reclaimIfStale(join(locksDir, f))) report.locks.push(f);
+  }
+
+  const n = report.killed.length + report.runs.length + report.bridges.length + report.locks.length;
+  if (n) log(`swept stale test-host leftovers: ${JSON.stringify(report)}`);
+  return report;
+}

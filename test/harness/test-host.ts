@@ -1,0 +1,131 @@
+// One disposable Debian host: overlay root, bridge, nspawn container, reached over SSH.
+// Tests get `ssh`, `rsync`, `reboot`, `fingerprint`; `stop` tears down whatever was set up.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { timeouts } from './config.js';
+import { Container, EXIT_REBOOT, logTail } from './container.js';
+import { takeFingerprint, type Fingerprint } from './fingerprint.js';
+import { createBridge, deleteBridge, releaseSlot, type Slot } from './network.js';
+import { mountOverlay, mountsUnder, overlayDirs, unmountAll, writeHostFiles } from './overlay.js';
+import { rsyncArgv, runSsh, type SshOptions, type SshResult } from './ssh.js';
+
+/** What a host needs from the run it belongs to. */
+export interface RunContext {
+  dir: string;
+  identity: string;
+  sshConfigFile: string;
+}
+
+export class TestHost {
+  readonly name: string;
+  readonly address: string;
+  readonly dir: string;
+  readonly logFile: string;
+  /** Milliseconds from nspawn start until SSH answered, for the last boot. */
+  bootMs = 0;
+  private container?: Container;
+  private stopped = false;
+
+  constructor(
+    readonly slot: Slot,
+    readonly lowerDir: string,
+    private readonly run: RunContext,
+  ) {
+    this.name = slot.name;
+    this.address = slot.hostAddress;
+    this.dir = join(run.dir, slot.name);
+    this.logFile = join(this.dir, 'nspawn.log');
+  }
+
+  get sshConfigFile(): string {
+    return this.run.sshConfigFile;
+  }
+
+  get identity(): string {
+    return this.run.identity;
+  }
+
+  /** PID of systemd-nspawn while it runs (for checks that it is gone after teardown). */
+  get nspawnPid(): number | undefined {
+    return this.container?.running ? this.container.pid : undefined;
+  }
+
+  /** Sets up the overlay and bridge, boots, and waits until SSH answers. */
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const dirs = overlayDirs(this.dir);
+    await mountOverlay(this.lowerDir, dirs);
+    writeHostFiles(dirs.merged, {
+      name: this.name,
+      address: this.address,
+      gateway: this.slot.gatewayAddress,
+      authorizedKey: readFileSync(`${this.run.identity}.pub`, 'utf8'),
+    });
+    await createBridge(this.slot);
+    await this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    const t0 = Date.now();
+    const dirs = overlayDirs(this.dir);
+    this.container = Container.start({ name: this.name, bridge: this.slot.bridge, merged: dirs.merged, logFile: this.logFile });
+    const deadline = t0 + timeouts.bootMs;
+    for (;;) {
+      if (!this.container.running) {
+        throw new Error(`${this.name}: systemd-nspawn exited (${this.container.exitCode}) before SSH answered; ${this.logFile}:\n${logTail(this.logFile)}`);
+      }
+      const probe = await execa('ssh', ['-o', 'ConnectTimeout=1', '-F', this.sshConfigFile, this.name, 'true'], { reject: false, timeout: 10_000 });
+      if (probe.exitCode === 0) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${this.name} (${this.address}): SSH did not answer within ${timeouts.bootMs} ms (last: ${probe.stderr.trim()}); ${this.logFile}:\n${logTail(this.logFile)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    this.bootMs = Date.now() - t0;
+  }
+
+  ssh(command: string[] | string, opts: SshOptions = {}): Promise<SshResult> {
+    return runSsh(this.sshConfigFile, this.name, command, opts);
+  }
+
+  /** Like ssh, but throws (with stderr) unless the command exits 0. */
+  async sshOk(command: string[] | string, opts: SshOptions = {}): Promise<string> {
+    const r = await this.ssh(command, opts);
+    if (r.exitCode !== 0) {
+      throw new Error(`${this.name}: ${JSON.stringify(command)} exited ${r.exitCode}:\n${r.stderr}${r.stdout}`);
+    }
+    return r.stdout;
+  }
+
+  /** rsync -a local `src` to `dest` on the host (or host → local with `pull`). */
+  async rsync(src: string, dest: string, opts: { pull?: boolean } = {}): Promise<void> {
+    await execa('rsync', rsyncArgv(this.sshConfigFile, this.name, src, dest, opts.pull));
+  }
+
+  /** Reboots like a real server: the overlay keeps its changes, the container restarts. */
+  async reboot(): Promise<void> {
+    if (!this.container?.running) throw new Error(`${this.name} is not running`);
+    await this.ssh(['systemctl', 'reboot'], { timeout: 15_000 }); // the connection may drop
+    const code = await this.container.waitExit(timeouts.bootMs);
+    if (code !== EXIT_REBOOT) {
+      throw new Error(`${this.name}: expected nspawn to exit ${EXIT_REBOOT} on reboot, got ${code}:\n${logTail(this.logFile)}`);
+    }
+    await this.boot();
+  }
+
+  fingerprint(): Promise<Fingerprint> {
+    return takeFingerprint((argv, opts) => this.ssh(argv, opts));
+  }
+
+  /** Idempotent; safe after a failed start. Never deletes the dir while anything is mounted. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    await this.container?.stop(timeouts.stopMs);
+    await unmountAll(this.dir);
+    await deleteBridge(this.slot.bridge);
+    releaseSlot(this.slot);
+    if (existsSync(this.dir) && mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
+    this.stopped = true;
+  }
+}
