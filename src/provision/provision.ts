@@ -1,7 +1,7 @@
 // `brine provision ENV`: every selected host in parallel (bounded), each through bootstrap,
 // upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
-import { existsSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrineError, InventoryError } from '../core/errors.js';
@@ -13,7 +13,7 @@ import { runPool } from './pool.js';
 import { ProgressView } from './progress.js';
 import { provisionHost, type HostOutcome } from './provision-host.js';
 import { spawnProcess, type Spawn } from './runner.js';
-import type { SshSettings } from './ssh.js';
+import { closeArgv, type SshSettings } from './ssh.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
 
 export interface ProvisionOptions {
@@ -73,22 +73,34 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const several = targets.length > 1;
   const live = several && Boolean(out.isTTY) && !process.env.CI;
   const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
+  const spawn = io.spawn ?? spawnProcess;
+  // Each host's steps share one connection, through sockets in a dir only we can reach.
+  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
+  const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
   const ctx = {
     dir,
     env: o.env,
     test: o.test,
     states: o.states,
     agentPath,
-    settings: o.ssh,
-    spawn: io.spawn ?? spawnProcess,
+    settings,
+    spawn,
     via: whoAmI(),
     secrets,
     lockWaitSeconds: o.lockWait,
   };
-  const settled = await runPool(targets, o.parallel, (t, i) =>
-    provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
-  );
-  view.close();
+  let settled;
+  try {
+    settled = await runPool(targets, o.parallel, (t, i) =>
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
+    );
+  } finally {
+    view.close();
+    if (controlDir) {
+      await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));
+      rmSync(controlDir, { recursive: true, force: true });
+    }
+  }
   const outcomes = settled.map((s, i): HostOutcome => {
     if (s.ok) return s.value;
     const error = secrets.mask(s.error instanceof Error ? s.error.message : String(s.error));

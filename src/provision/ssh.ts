@@ -9,6 +9,11 @@ export interface SshSettings {
   identity?: string;
   /** -o options, as given (`Port=2222`, `ProxyJump=bastion`). */
   options: string[];
+  /**
+   * A private 0700 directory for brine's own connection sharing: the four steps on a host
+   * (bootstrap, upload, run, collect) then share one SSH connection. Unset: no sharing.
+   */
+  controlDir?: string;
 }
 
 /**
@@ -24,9 +29,20 @@ export function sshOptions(s: SshSettings, user?: string): string[] {
   if (s.configFile) out.push('-F', s.configFile);
   if (s.identity) out.push('-i', s.identity);
   const given = new Set(s.options.map((o) => o.split(/[=\s]/)[0].toLowerCase()));
-  for (const o of [...s.options, ...DEFAULT_SSH_OPTIONS.filter((d) => !given.has(d.split('=')[0].toLowerCase()))]) out.push('-o', o);
+  const defaults = [...DEFAULT_SSH_OPTIONS, ...(s.controlDir ? controlOptions(s.controlDir) : [])];
+  for (const o of [...s.options, ...defaults.filter((d) => !given.has(d.split('=')[0].toLowerCase()))]) out.push('-o', o);
   if (user) out.push('-l', user);
   return out;
+}
+
+/** %C is a hash of host, port and user: short enough for a socket path, one per connection. */
+export function controlOptions(dir: string): string[] {
+  return ['ControlMaster=auto', `ControlPath=${dir}/%C`, 'ControlPersist=60'];
+}
+
+/** Ends a shared connection (`ssh -O exit`); harmless when there is none. */
+export function closeArgv(s: SshSettings, address: string, user: string | undefined): string[] {
+  return ['ssh', ...sshOptions(s, user), '-O', 'exit', '--', checkAddress(address)];
 }
 
 export function checkAddress(address: string): string {

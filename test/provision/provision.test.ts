@@ -1,5 +1,5 @@
 // The whole controller against a scripted ssh: several hosts, aggregate exit codes, JSON, masking.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,7 +48,14 @@ describe('provision (controller)', () => {
     const r = await run(fake);
     expect(r.code).toBe(1);
     expect(r.outcomes.map((o) => o.status)).toEqual(['changed', 'unreachable', 'changed']);
-    expect(fake.steps('10.0.0.3')).toEqual(['bootstrap', 'upload', 'launch', 'collect']);
+    // …and the shared connection is closed at the end (ssh -O exit), for every host.
+    expect(fake.steps('10.0.0.3')).toEqual(['bootstrap', 'upload', 'launch', 'collect', 'other']);
+    const close = fake.calls.filter((c) => c.step === 'other');
+    expect(close).toHaveLength(3);
+    expect(close[0].argv.slice(-4)).toEqual(['-O', 'exit', '--', '10.0.0.1']);
+    const controlPath = close[0].argv.find((a) => a.startsWith('ControlPath='))!;
+    expect(fake.calls.filter((c) => c.step !== 'upload').every((c) => c.argv.includes(controlPath))).toBe(true);
+    expect(existsSync(controlPath.slice('ControlPath='.length, -'/%C'.length))).toBe(false);
     expect(r.stdout).toMatch(/10\.0\.0\.2 +unreachable .*Connection timed out/);
     expect(r.stdout).toMatch(/Hosts: 3 {2}ok: 2 \(changed: 2\) {2}failed: 0 {2}unreachable: 1/);
     expect(r.stdout).toContain('10.0.0.1 | echo ********');

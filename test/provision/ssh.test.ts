@@ -1,6 +1,6 @@
 // argv for ssh and rsync: the user's -F/-i/-o pass through as given, brine's defaults follow.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SSH_OPTIONS, checkAddress, rsyncArgv, sshArgv, sshOptions } from '../../src/provision/ssh.js';
+import { DEFAULT_SSH_OPTIONS, checkAddress, closeArgv, rsyncArgv, sshArgv, sshOptions } from '../../src/provision/ssh.js';
 import { rsyncSplit } from '../../src/provision/quote.js';
 
 const settings = { configFile: '/tmp/my config', identity: '/keys/id_ed25519', options: ['Port=2222', 'ProxyJump=bastion'] };
@@ -21,6 +21,15 @@ describe('sshArgv', () => {
     expect(opts.filter((o) => /connecttimeout/i.test(o))).toEqual(['connecttimeout=3']);
     expect(opts).not.toContain('-l');
     expect(opts).toContain('BatchMode=yes');
+  });
+
+  it('shares one connection per host through a private control dir, unless the user set their own', () => {
+    expect(sshOptions({ options: [], controlDir: '/tmp/brine-ssh-x' })).toEqual(
+      expect.arrayContaining(['ControlMaster=auto', 'ControlPath=/tmp/brine-ssh-x/%C', 'ControlPersist=60']),
+    );
+    const own = sshOptions({ options: ['ControlPath=~/.ssh/cm-%C'], controlDir: '/tmp/brine-ssh-x' });
+    expect(own.filter((o) => o.startsWith('ControlPath'))).toEqual(['ControlPath=~/.ssh/cm-%C']);
+    expect(closeArgv({ options: [], controlDir: '/d' }, 'h', 'root').slice(-5)).toEqual(['root', '-O', 'exit', '--', 'h']);
   });
 
   it('refuses addresses that ssh would read as options or a shell would interpret', () => {
