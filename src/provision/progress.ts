@@ -100,7 +100,7 @@ export class ProgressView {
 
   /** Redraws every host line in place (cursor up, clear line, write). */
   draw(): void {
-    const cols = this.out.columns ?? 100;
+    const cols = this.out.columns || Number(process.env.COLUMNS) || 100;
     const lines = this.hosts.map((h) => renderLine(h, this.width, cols, this.now(), this.opts.color));
     const up = this.drawn ? `\x1b[${this.drawn}A` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
