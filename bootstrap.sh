@@ -27,8 +27,12 @@ ready() {
   [ "$(node_major)" -ge "$NODE_MIN" ] && has rsync && [ -d $BRINE_VAR/run ] && [ -d $BRINE_VAR/reports ] && [ -d $BRINE_LOG ]
 }
 
+# A fresh cloud server often runs unattended-upgrades at first boot: wait for dpkg's lock.
+APT_LOCK='-o DPkg::Lock::Timeout=300'
+
 apt_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get $APT_LOCK install -y -q --no-install-recommends "$@"
 }
 
 main() {
@@ -53,7 +57,8 @@ main() {
     # shellcheck disable=SC2086
     if ! apt_install $pkgs; then
       say "apt-get update"
-      apt-get update -q
+      # shellcheck disable=SC2086
+      apt-get $APT_LOCK update -q
       # shellcheck disable=SC2086
       apt_install $pkgs
     fi

@@ -1,18 +1,20 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { styleFor } from '../core/report.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
+import { spawnProcess } from '../provision/runner.js';
 import type { SshSettings } from '../provision/ssh.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const repeat = (v: string, prev: string[] = []) => [...prev, v];
-const positive = (v: string) => {
+const whole = (min: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive whole number: ${v}`);
+  if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
   return n;
 };
+const positive = whole(1);
 
 function sshOptions(cmd: Command): Command {
   return cmd
@@ -39,7 +41,7 @@ export function registerProvision(program: Command): void {
   )
     .option('-t, --test', 'dry run on every host: show what would change (exit 2 if anything would)', false)
     .option('--json', 'print one JSON document with every host’s report', false)
-    .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", (v) => Number.parseInt(v, 10), 600)
+    .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .action(async (env: string, states: string[], o) => {
       const { code } = await provision(
@@ -61,7 +63,6 @@ export function registerProvision(program: Command): void {
       checkEnvName(env);
       const { targets, warnings } = selectTargets(loadInventory(o.dir, env), { hosts: o.hosts, user: o.user });
       for (const w of warnings) process.stderr.write(`brine: warning: ${w}\n`);
-      const { spawnProcess } = await import('../provision/runner.js');
       const hosts = await fetchHistory(targets, env, o.last, settings(o), spawnProcess, o.parallel);
       if (o.json) {
         const doc = hosts.map((h) => ({ address: h.target.address, id: h.target.id, error: h.error ?? null, runs: h.runs }));

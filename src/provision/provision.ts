@@ -2,7 +2,7 @@
 // upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrineError, InventoryError } from '../core/errors.js';
 import type { Style } from '../core/report.js';
@@ -39,10 +39,10 @@ export interface ProvisionIO {
   spawn?: Spawn;
 }
 
-/** The bundle when running from it; else (tests, tsx) dist/brine.js of this checkout. */
+/** The bundle when running from it (whatever its name); from source (tests), this checkout's dist/brine.js. */
 export function findAgent(given?: string): string {
   const self = fileURLToPath(import.meta.url);
-  const path = given ? resolve(given) : basename(self) === 'brine.js' ? self : resolve(dirname(self), '../../dist/brine.js');
+  const path = given ? resolve(given) : self.endsWith('.ts') ? resolve(dirname(self), '../../dist/brine.js') : self;
   if (!existsSync(path)) throw new BrineError('E_AGENT', `the agent bundle ${path} is missing: run \`npm run build\``);
   return path;
 }
