@@ -1,5 +1,6 @@
 // argv for the system's ssh and rsync (so ~/.ssh/config, the agent and ProxyJump work): the
 // user's -F/-i/-o go first — for ssh the first value given wins — then brine's defaults.
+import { InventoryError } from '../core/errors.js';
 import { remoteCommand, rsyncQuote } from './quote.js';
 
 export interface SshSettings {
@@ -47,7 +48,7 @@ export function closeArgv(s: SshSettings, address: string, user: string | undefi
 
 export function checkAddress(address: string): string {
   // A leading '-' would read as an option; whitespace or quotes are never part of a host name.
-  if (!address || address.startsWith('-') || /[\s'"`$;&|<>\\]/.test(address)) throw new Error(`not a host address: ${JSON.stringify(address)}`);
+  if (!address || address.startsWith('-') || /[\s'"`$;&|<>\\]/.test(address)) throw new InventoryError(`not a host address: ${JSON.stringify(address)}`);
   return address;
 }
 
