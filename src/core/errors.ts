@@ -73,6 +73,16 @@ export class StateFailure extends BrineError {
 }
 
 /**
+ * A validator (check_cmd, check_in_place) rejected the candidate. In --test, while one of the
+ * state's own requisites is still pending, it may fail only for lack of what that requisite
+ * brings (the validator's package, a certificate the config names): then the state is pending.
+ */
+export class ValidationError extends StateFailure {
+  /** The change the state would make, reported with the pending state. */
+  changes: { summary: string; diff?: string }[] = [];
+}
+
+/**
  * Something the state needs is not on the host yet (a user, a parent directory, a program).
  * In --test an earlier pending state may be what provides it, so the plan reports pending.
  */
