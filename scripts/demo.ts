@@ -3,12 +3,13 @@
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { ensureHostTools, startHosts } from '../test/harness/index.js';
 
-const REPO = resolve(__dirname, '..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (text: string) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 
 async function main(): Promise<number> {
