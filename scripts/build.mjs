@@ -1,7 +1,17 @@
 // Bundles the agent into one self-contained file, dist/brine.js, that runs on
 // Debian 12's own nodejs (18.19+) with no node_modules beside it.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { resolve, dirname } from 'node:path';
+
+// `import text from './x.sh?raw'` (as Vite does): the controller's shell scripts travel inside the bundle.
+const raw = {
+  name: 'raw',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(dirname(args.importer), args.path.slice(0, -4)), namespace: 'raw' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
 
 const outfile = 'dist/brine.js';
 await build({
@@ -10,12 +20,14 @@ await build({
   bundle: true,
   platform: 'node',
   target: 'node18.19',
-  format: 'esm',
+  // CommonJS: a lone .js file is CommonJS to Node 18 unless a package.json says otherwise,
+  // and on a server there is none beside it.
+  format: 'cjs',
   legalComments: 'none',
+  plugins: [raw],
   logLevel: 'warning',
-  // CommonJS dependencies (handlebars) call require() for node builtins.
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __brineRequire } from 'node:module';\nconst require = __brineRequire(import.meta.url);",
-  },
+  banner: { js: '#!/usr/bin/env node' },
 });
 await chmod(outfile, 0o755);
+// In this repo the root package.json says "type": "module"; the bundle is CommonJS.
+await writeFile('dist/package.json', '{ "type": "commonjs" }\n');

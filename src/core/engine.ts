@@ -61,7 +61,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
     }
     const fn = fnOf(decl);
     const spec = c.specs.get(decl.key);
-    const ctx = { host: view, decl, varDir: opts.varDir };
+    const ctx = { host: view, decl, varDir: opts.varDir, secrets: c.secrets };
     const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);

@@ -90,3 +90,41 @@ export class MissingError extends StateFailure {
   /** What the plan could still tell (a new file's diff), reported with the pending state. */
   changes: { summary: string; diff?: string }[] = [];
 }
+
+/** pillar/<env>/env.yaml is missing or malformed, or -H/-u select nothing usable. */
+export class InventoryError extends BrineError {
+  constructor(message: string) {
+    super('E_INVENTORY', message);
+  }
+}
+
+/** SSH could not reach or log in to a host (ssh exit 255): the host is reported unreachable. */
+export class UnreachableError extends BrineError {
+  constructor(
+    readonly host: string,
+    detail: string,
+  ) {
+    super('E_UNREACHABLE', `${host}: unreachable: ${detail}`);
+  }
+}
+
+/** The login user has no passwordless sudo (or no sudo) on the host. */
+export class SudoError extends BrineError {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super('E_SUDO', `${host}: ${message}`);
+  }
+}
+
+/** A step of `provision` on a host failed (bootstrap, upload, run); names the step. */
+export class RemoteError extends BrineError {
+  constructor(
+    readonly host: string,
+    readonly step: string,
+    message: string,
+  ) {
+    super('E_REMOTE', `${host}: ${step} failed: ${message}`);
+  }
+}

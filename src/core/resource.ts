@@ -1,6 +1,7 @@
 // The contract every resource kind implements: parse a spec, plan against a read-only view.
 import type { Host, HostView } from '../host/types.js';
 import type { Args } from './args.js';
+import type { Secrets } from './secrets.js';
 import type { StateDecl } from './state.js';
 
 /** One thing that is not yet as declared, and the action that makes it so. */
@@ -38,6 +39,8 @@ export interface PlanContext {
   decl: StateDecl;
   /** brine's own root-only directory on the host (backups, run log, lock). */
   varDir: string;
+  /** The run's secret values, for resources that must hide more than the values themselves. */
+  secrets?: Secrets;
 }
 
 export interface ResourceFunction<S = unknown> {

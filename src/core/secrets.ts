@@ -14,6 +14,10 @@ export class Secrets {
     const trimmed = value.trim();
     if (trimmed.length < MIN_LENGTH) return;
     this.values.add(trimmed);
+    // The forms a value takes once escaped for JSON, a double-quoted env file or YAML.
+    for (const form of [JSON.stringify(trimmed).slice(1, -1), trimmed.replace(/["\\`$]/g, '\\$&')]) {
+      if (form !== trimmed) this.values.add(form);
+    }
     // A multi-line secret (a TLS key) shows up line by line in a diff: mask each line too.
     if (trimmed.includes('\n')) {
       for (const line of trimmed.split(/\r?\n/)) {
@@ -21,6 +25,12 @@ export class Secrets {
         if (l.length >= 8 && !/^-----(BEGIN|END) /.test(l)) this.values.add(l);
       }
     }
+    this.sorted = null;
+  }
+
+  /** Adds every value of another set (the controller masks with all its hosts' pillars). */
+  absorb(other: Secrets): void {
+    for (const v of other.values) this.values.add(v);
     this.sorted = null;
   }
 

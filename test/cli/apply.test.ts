@@ -151,7 +151,8 @@ other:
     copyFileSync(BUNDLE, join(lone, 'brine.js'));
     const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
     const d = project(t);
-    const r = await execa('node', [join(lone, 'brine.js'), 'apply', '--env', 'staging', '--dir', d], {
+    // Node 18 (Debian 12's) has no module-syntax detection: a lone .js must be CommonJS.
+    const r = await execa('node', ['--no-experimental-detect-module', join(lone, 'brine.js'), 'apply', '--env', 'staging', '--dir', d], {
       cwd: lone,
       reject: false,
       env: { BRINE_VAR_DIR: join(lone, 'var'), NODE_PATH: '' },
@@ -196,5 +197,21 @@ describe('secrets and processes', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('refusing to run a command with a secret in its arguments');
     expect(r.out).not.toContain(SECRET);
+  });
+});
+
+describe('a secret that changes', () => {
+  it('shows neither the old nor the new value in the diff', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const d = project(t);
+    expect((await brine(['apply', '--env', 'staging', '--dir', d])).code).toBe(0);
+    writeFileSync(join(d, 'pillar/staging/secrets.yaml'), 'api_token: "new-tok-$9&\\"q"\n');
+    const r = await brine(['apply', '--test', '--env', 'staging', '--dir', d]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).not.toContain(SECRET);
+    expect(r.out).not.toContain('new-tok');
+    expect(r.stdout).toContain('-token = ********');
+    expect(r.stdout).toContain('+token = ********');
+    expect(r.stdout).toContain(' name = shop');
   });
 });

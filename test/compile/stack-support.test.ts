@@ -3,17 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/compile/render.js';
 import { SpecError } from '../../src/core/errors.js';
-import { compileProject, makeProject } from '../support/project.js';
+import { compileProject, makeProject, problemsOf } from '../support/project.js';
 
-function problems(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SpecError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a SpecError');
-}
+const problems = problemsOf;
 
 describe('top files: ignore_missing', () => {
   const project = (extra: Record<string, string> = {}) =>

@@ -37,7 +37,7 @@ export class StackProject {
 
   constructor(readonly host: TestHost) {
     for (const sub of ['states', 'pillar']) cpSync(join(REPO, sub), join(this.dir, sub), { recursive: true });
-    cpSync(join(REPO, 'dist/brine.js'), join(this.dir, 'brine.mjs'));
+    cpSync(join(REPO, 'dist/brine.js'), join(this.dir, 'brine.js'));
   }
 
   write(path: string, text: string): void {
@@ -76,7 +76,7 @@ export class StackProject {
   async brine(...args: string[]): Promise<BrineRun> {
     await this.upload();
     const t0 = Date.now();
-    const r = await this.root(['node', `${REMOTE}/brine.mjs`, 'apply', ...args, '--env', 'staging', '--roles', 'web', '--dir', REMOTE], { timeout: 300_000 });
+    const r = await this.root(['node', `${REMOTE}/brine.js`, 'apply', ...args, '--env', 'staging', '--roles', 'web', '--dir', REMOTE], { timeout: 300_000 });
     this.outputs.push(r.stdout, r.stderr);
     return { ...r, ms: Date.now() - t0 };
   }

@@ -71,6 +71,7 @@ describe('service', () => {
     const r = await run(c, h, true);
     expect(r.states.map((s) => s.result)).toEqual(['pending', 'pending']);
     expect(r.states[1].comment).toMatch(/depends on gunicorn \(pending\); cannot plan yet: unit gunicorn.service not found/);
+    expect(r.states[1].changes.map((c) => c.summary)).toEqual(['start gunicorn.service']);
     const alone = await run(compileStates('gunicorn:\n  service.running: []\n'), host(), true);
     expect(alone.states[0]).toMatchObject({ result: 'failed', comment: 'unit gunicorn.service not found' });
   });

@@ -163,3 +163,21 @@ describe('ufw.rule updates', () => {
     expect(h.commands()[0]).toEqual(['ufw', 'deny', 'proto', 'tcp', 'from', 'any', 'to', 'any', 'port', '80,443', 'comment', 'web ports']);
   });
 });
+
+describe('ufw before it is installed', () => {
+  const tree = (rule: string) =>
+    compileStates(`ufw:\n  pkg.installed: []\n${rule}fw:\n  ufw.enabled:\n    - require:\n      - pkg: ufw\n`);
+  const fresh = () => new SystemHost().file('/var/lib/dpkg/status', '').aptLists().aptPolicy({ ufw: ['0.36.2-1'] }).file('/etc/ssh/sshd_config', 'Port 22\n');
+
+  it('still guards SSH in --test when a pkg state would install ufw', async () => {
+    const r = await run(tree(''), fresh(), true);
+    expect(results(r)).toEqual({ ufw: 'pending', fw: 'failed' });
+    expect(r.states[1].comment).toMatch(/^refusing to enable ufw/);
+  });
+
+  it('lists what it would do once ufw is there', async () => {
+    const r = await run(tree(SSH_RULE.replace('    - port: 22\n', '    - port: 22\n    - require:\n      - pkg: ufw\n')), fresh(), true);
+    expect(results(r)).toEqual({ ufw: 'pending', ssh: 'pending', fw: 'pending' });
+    expect(summaries(r)).toEqual([['install ufw 0.36.2-1'], ['add rule: allow 22/tcp from any'], ['enable ufw']]);
+  });
+});

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Compiled } from '../../src/compile/load.js';
 import type { Facts } from '../../src/compile/facts.js';
-import { SpecError, type Problem } from '../../src/core/errors.js';
 import type { StateDecl } from '../../src/core/state.js';
-import { compileProject, makeProject } from '../support/project.js';
+import { compileProject, makeProject, problemsOf } from '../support/project.js';
+
+export { problemsOf };
 
 export const REPO = resolve(__dirname, '../..');
 
@@ -31,16 +32,6 @@ export function compileStack(dir: string, over: Partial<Facts> = web(), only?: s
   return compileProject(dir, over, only);
 }
 
-/** The problems of a compile that must fail. */
-export function problemsOf(fn: () => unknown): Problem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SpecError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected the compile to fail');
-}
 
 export const fnOf = (d: StateDecl) => `${d.kind}.${d.fn}`;
 export const label = (d: StateDecl) => `${fnOf(d)} ${d.id}`;

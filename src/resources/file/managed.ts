@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
 import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
+import { MASK, type Secrets } from '../../core/secrets.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
 import { backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
@@ -61,7 +62,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
     const mode = spec.mode ?? st?.mode ?? 0o644;
-    const diff = spec.showChanges ? unifiedDiff(spec.path, current, want) : undefined;
+    const diff = spec.showChanges ? hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets) : undefined;
     const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
     try {
       if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
@@ -95,3 +96,20 @@ export const managed: ResourceFunction<ManagedSpec> = {
 };
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Masking by value cannot know a secret's *old* value, which a diff's `-` lines would show when a
+ * secret changes. So in a file that holds secrets, every removed line is masked whole (keeping
+ * only a `KEY=` or `key:` prefix); added and unchanged lines hold current values, masked as usual.
+ */
+function hideSecretLines(diff: string, content: Buffer, secrets?: Secrets): string {
+  if (!secrets || !secrets.within(content.toString())) return diff;
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith('-') || line.startsWith('--- ')) return line;
+      const prefix = /^-\s*[A-Za-z0-9_.-]+\s*[=:]\s*/.exec(line)?.[0] ?? '-';
+      return `${prefix}${MASK}`;
+    })
+    .join('\n');
+}

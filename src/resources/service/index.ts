@@ -30,12 +30,17 @@ function parseService(a: Args, opts: { enable: boolean; reload: boolean }): Serv
 
 const prefetch = async (specs: ServiceSpec[], host: HostView) => declare(host, 'systemd-unit', specs.map((s) => s.unit));
 
-/** The unit's state, or a MissingError when the unit must exist (a pkg state may install it). */
-async function known(host: HostView, unit: string, mustExist: boolean): Promise<UnitState | undefined> {
+/**
+ * The unit's state, or undefined when it does not exist and need not. A unit that must exist is
+ * a MissingError (a pkg state may install it) that still names what would be done to it.
+ */
+async function known(host: HostView, unit: string, mustDo?: string[]): Promise<UnitState | undefined> {
   const st = await unitState(host, unit);
   if (isKnown(st)) return st;
-  if (mustExist) throw new MissingError(`unit ${unit} not found`);
-  return undefined;
+  if (!mustDo) return undefined;
+  const err = new MissingError(`unit ${unit} not found`);
+  err.changes = mustDo.map((verb) => ({ summary: `${verb} ${unit}` }));
+  throw err;
 }
 
 function plan(st: UnitState, unit: string, enable: boolean | undefined, run?: 'start' | 'stop'): Plan {
@@ -53,14 +58,14 @@ export const running: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: true, reload: true }),
   prefetch,
   async plan(spec, { host }) {
-    const st = (await known(host, spec.unit, true))!;
+    const st = (await known(host, spec.unit, [...(spec.enable ? ['enable'] : []), 'start']))!;
     if (st.loadState === 'masked') throw new StateFailure(`${spec.unit} is masked; it cannot be started`);
     return plan(st, spec.unit, spec.enable, 'start');
   },
   // Salt's mod_watch: restart (or reload) unless this state has just started the service.
   async watch(spec, { host }, own) {
     if (own.some((c) => startsService.has(c))) return [];
-    const st = (await known(host, spec.unit, true))!;
+    const st = (await known(host, spec.unit, []))!;
     const verb = spec.reload && st.canReload ? 'reload' : 'restart';
     return [systemctl(verb, spec.unit, { [verb]: true }, `${verb} ${spec.unit} (a watched state changed)`)];
   },
@@ -70,7 +75,7 @@ export const dead: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: true, reload: false }),
   prefetch,
   async plan(spec, { host }) {
-    const st = await known(host, spec.unit, false);
+    const st = await known(host, spec.unit);
     return st ? plan(st, spec.unit, spec.enable, 'stop') : { changes: [], comment: `${spec.unit} not found` };
   },
 };
@@ -79,7 +84,7 @@ export const enabled: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: false, reload: false }),
   prefetch,
   async plan(spec, { host }) {
-    return plan((await known(host, spec.unit, true))!, spec.unit, true);
+    return plan((await known(host, spec.unit, ['enable']))!, spec.unit, true);
   },
 };
 
@@ -87,7 +92,7 @@ export const disabled: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: false, reload: false }),
   prefetch,
   async plan(spec, { host }) {
-    const st = await known(host, spec.unit, false);
+    const st = await known(host, spec.unit);
     return st ? plan(st, spec.unit, false) : { changes: [], comment: `${spec.unit} not found` };
   },
 };

@@ -8,10 +8,13 @@ import { declare } from '../declared.js';
 import { guardSsh } from './guard.js';
 import { describeRule, expectedTuples, parseRule, ruleArgv, sameTarget, type RuleSpec } from './rule-spec.js';
 
-async function installedUfw(host: HostView): Promise<UfwState> {
+/** ufw's state; when ufw is not installed yet, a MissingError that still names the changes. */
+async function installedUfw(host: HostView, wouldDo: () => string[]): Promise<UfwState> {
   const ufw = await readUfw(host);
-  if (!ufw.installed) throw new MissingError('ufw is not installed');
-  return ufw;
+  if (ufw.installed) return ufw;
+  const err = new MissingError('ufw is not installed');
+  err.changes = wouldDo().map((summary) => ({ summary }));
+  throw err;
 }
 
 function ufwChange(summary: string, argv: string[], detail: Record<string, unknown>, before?: (h: Host) => Promise<void>): Change {
@@ -32,7 +35,7 @@ export const rule: ResourceFunction<RuleSpec> = {
     declare(host, 'ufw.rule', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host);
+    const ufw = await installedUfw(host, () => [`add rule: ${describeRule(spec)}`]);
     const want = expectedTuples(spec, ufw.ipv6);
     const found = want.map((w) => ({ w, have: ufw.tuples.find((t) => sameTarget(t, w)) }));
     const missing = found.filter((f) => !f.have);
@@ -70,7 +73,7 @@ export const defaults: ResourceFunction<DefaultSpec> = {
     declare(host, 'ufw.default', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host);
+    const ufw = await installedUfw(host, () => Object.entries(spec).map(([d, p]) => `default ${d}: ${p}`));
     const changes: Change[] = [];
     for (const d of Object.keys(spec) as Direction[]) {
       const want = spec[d]!;
@@ -92,7 +95,10 @@ export const defaults: ResourceFunction<DefaultSpec> = {
 export const enabled: ResourceFunction<Record<string, never>> = {
   parse: () => ({}),
   async plan(_spec, { host }) {
-    const ufw = await installedUfw(host);
+    const stored = await readUfw(host);
+    // Not installed yet (a pkg state may install it): what it would start with still needs the guard.
+    if (!stored.installed) await guardSsh(host, stored, 'enable ufw', { declared: true });
+    const ufw = await installedUfw(host, () => ['enable ufw']);
     if (ufw.enabled) return { changes: [], comment: 'ufw is enabled' };
     // --test: rules earlier states will add count; right before enabling, only stored rules do.
     await guardSsh(host, ufw, 'enable ufw', { declared: true });
