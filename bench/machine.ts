@@ -28,7 +28,7 @@ export async function versions(host: TestHost, repo: string): Promise<Record<str
   } catch {
     // not a git checkout: the version alone says enough
   }
-  const brine = (await host.sshOk(['node', `${REMOTE}/brine/brine.mjs`, '--version'])).trim();
+  const brine = (await host.sshOk(['node', `${REMOTE}/brine/brine.js`, '--version'])).trim();
   out.brine = `${brine} (${commit})`;
   const dpkg = await host.sshOk(['dpkg-query', '-W', '-f', '${Package} ${Version}\\n', ...PACKAGES]);
   for (const line of dpkg.trim().split('\n')) {

@@ -49,7 +49,7 @@ export interface ProfileSummary {
   byPackage: { name: string; self_ms: number }[];
 }
 
-export function summarizeProfile(p: CpuProfile, bundle: string, bundleName = 'brine.mjs', topN = 12): ProfileSummary {
+export function summarizeProfile(p: CpuProfile, bundle: string, bundleName = 'brine.js', topN = 12): ProfileSummary {
   const moduleAt = moduleIndex(bundle);
   const selfUs = new Map<number, number>();
   p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));

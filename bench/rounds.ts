@@ -109,5 +109,5 @@ async function profileBrine(host: TestHost, staged: string): Promise<ReturnType<
   await measure(host, 'brine-noop-cpu-prof', [node, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest]);
   const file = (await host.sshOk(['sh', '-c', `ls ${dir}/*.cpuprofile | head -1`])).trim();
   const profile = JSON.parse(await host.sshOk(['cat', file])) as CpuProfile;
-  return summarizeProfile(profile, readFileSync(join(staged, 'brine', 'brine.mjs'), 'utf8'), 'brine.mjs');
+  return summarizeProfile(profile, readFileSync(join(staged, 'brine', 'brine.js'), 'utf8'), 'brine.js');
 }

@@ -61,8 +61,7 @@ export function stage(repo: string): string {
   const bundle = join(repo, 'dist', 'brine.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
   mkdirSync(join(dir, 'brine'));
-  // .mjs: on the host no package.json says "type": "module", and the bundle is ESM (as provision does).
-  cpSync(bundle, join(dir, 'brine', 'brine.mjs'));
+  cpSync(bundle, join(dir, 'brine', 'brine.js'));
   prepareProject(repo, join(dir, 'brine', 'project'));
   const { pillar, secrets } = stackData(join(dir, 'brine', 'project'));
 

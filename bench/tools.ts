@@ -20,7 +20,7 @@ export interface ToolSpec {
   problem(phase: Phase, run: RunOutput): string | undefined;
 }
 
-const brineApply = [`node`, `${REMOTE}/brine/brine.mjs`, 'apply', '--env', ENV, '--roles', ROLES.join(','), '--dir', `${REMOTE}/brine/project`];
+const brineApply = [`node`, `${REMOTE}/brine/brine.js`, 'apply', '--env', ENV, '--roles', ROLES.join(','), '--dir', `${REMOTE}/brine/project`];
 const playbook = ['ansible-playbook', '-c', 'local', '-i', 'localhost,', `${REMOTE}/ansible/stack.yml`];
 const puppetApply = ['puppet', 'apply', '--detailed-exitcodes', '--modulepath', `${REMOTE}/puppet/modules:/usr/share/puppet/modules`, `${REMOTE}/puppet/site.pp`];
 
@@ -39,7 +39,7 @@ function ansibleCounts(stdout: string): { changed: number; failed: number } | un
 export const TOOL_SPECS: Record<Tool, ToolSpec> = {
   brine: {
     commands: { converge: brineApply, noop: brineApply, dryrun: [...brineApply, '--test'] },
-    version: ['node', `${REMOTE}/brine/brine.mjs`, '--version'],
+    version: ['node', `${REMOTE}/brine/brine.js`, '--version'],
     problem(phase, run) {
       const c = brineCounts(run.stdout);
       if (!c) return `no summary line in brine's output (exit ${run.exit})`;

@@ -8,7 +8,7 @@ export function fakeResults(): BenchResults {
     versions: { brine: '0.1.0 (abc1234)', ansible: '7.7.0', puppet: '7.23.0' },
     options: { runs: 5, warmup: 1, provisionRuns: 5 },
     commands: {
-      brine: { converge: 'node brine.mjs apply', noop: 'node brine.mjs apply', dryrun: 'node brine.mjs apply --test' },
+      brine: { converge: 'node brine.js apply', noop: 'node brine.js apply', dryrun: 'node brine.js apply --test' },
       ansible: { converge: 'ansible-playbook x', noop: 'ansible-playbook x', dryrun: 'ansible-playbook x --check --diff' },
       puppet: { converge: 'puppet apply x', noop: 'puppet apply x', dryrun: 'puppet apply x --noop' },
     },

@@ -16,7 +16,7 @@ describe('bench profile', () => {
   });
 
   it('sums self time per function and per package', () => {
-    const url = 'file:///opt/bench/brine/brine.mjs';
+    const url = 'file:///opt/bench/brine/brine.js';
     const p: CpuProfile = {
       nodes: [
         { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
@@ -41,7 +41,7 @@ describe('bench profile', () => {
 
   it('counts successful execve calls in strace -f output', () => {
     const trace = [
-      '100 execve("/usr/bin/node", ["node", "brine.mjs"], 0x7ffd /* 20 vars */) = 0',
+      '100 execve("/usr/bin/node", ["node", "brine.js"], 0x7ffd /* 20 vars */) = 0',
       '101 execve("/usr/local/bin/systemctl", ["systemctl"], 0x1 /* 3 vars */) = -1 ENOENT (No such file or directory)',
       '101 execve("/usr/bin/systemctl", ["systemctl", "show"], 0x1 /* 3 vars */) = 0',
       '101 +++ exited with 0 +++',
