@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseDocument } from 'yaml';
-import type { HostRun, TestHost } from '../test/harness/index.js';
+import { HostRun, type TestHost } from '../test/harness/index.js';
 import type { BenchOptions } from './options.js';
 import type { Log } from './rounds.js';
 import type { BenchResults } from './results.js';
@@ -51,7 +51,17 @@ async function timeProvision(argv: string[], n: number, first: boolean): Promise
   return s;
 }
 
-export async function provisionRounds(run: HostRun, o: BenchOptions, bundle: string, stagedProject: string, log: Log): Promise<NonNullable<BenchResults['provision']>> {
+/** In a run of its own: its hosts are another flavour (other host keys) on addresses the rounds used. */
+export async function provisionRounds(o: BenchOptions, bundle: string, stagedProject: string, log: Log): Promise<NonNullable<BenchResults['provision']>> {
+  const run = await HostRun.create();
+  try {
+    return await provisionIn(run, o, bundle, stagedProject, log);
+  } finally {
+    await run.teardown();
+  }
+}
+
+async function provisionIn(run: HostRun, o: BenchOptions, bundle: string, stagedProject: string, log: Log): Promise<NonNullable<BenchResults['provision']>> {
   const sizes = o.provision;
   const groups: TestHost[][] = [];
   log(`provision: booting ${sizes.reduce((a, b) => a + b, 0)} hosts (flavour full), ${BOOT_BATCH} at a time`);
@@ -79,7 +89,9 @@ export async function provisionRounds(run: HostRun, o: BenchOptions, bundle: str
       if (o.verbose) log(`  re-provision of ${n}: ${s.toFixed(2)} s`);
     }
   }
-  await Promise.all(all.map((h) => h.stop()));
-  const command = commandLine(['node', 'dist/brine.js', ...argvFor(all.slice(0, sizes[0])).slice(1)]).replace(project, 'PROJECT').replace(run.sshConfigFile, 'SSH_CONFIG');
+  // The command as run, with the per-run paths and addresses named.
+  const command = commandLine(['node', 'dist/brine.js', ...provisionArgv('', 'PROJECT', 'SSH_CONFIG', ['ADDR1', 'ADDRN']).slice(1)])
+    .replace('--parallel 2', '--parallel N')
+    .concat(' (PROJECT: a copy of the project whose pillar/staging/env.yaml lists the hosts with roles [web])');
   return { command, first, again };
 }

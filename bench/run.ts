@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await probe.stop();
 
     const timings = await timedRounds(run, o, staged, log);
-    const provision = o.provision.length ? await provisionRounds(run, o, join(repo, 'dist', 'brine.js'), join(staged, 'brine', 'project'), log) : undefined;
+    const provision = o.provision.length ? await provisionRounds(o, join(repo, 'dist', 'brine.js'), join(staged, 'brine', 'project'), log) : undefined;
     const results: BenchResults = {
       date,
       machine: machine(),

@@ -44,7 +44,7 @@ describe('bench results', () => {
     expect(md).toContain('Versions: brine 0.1.0 (abc1234), ansible 7.7.0, puppet 7.23.0.');
     expect(md).toContain('| noop | 0.250 s | 12.0 s | 3.60 s | 48× | 14× |');
     expect(md).toContain('- brine: 0.250, 0.240, 0.260, 0.300, 0.220 s');
-    expect(md).toContain('| 20 | 1.50 s | ± 7 % | 1.5× | 30.0 s |');
+    expect(md).toContain('| 20 | 1.50 s | ± 7 % | 1.5× | 2.00 s | 30.0 s |');
     expect(md).toContain('- ansible: same as brine\'s host.');
     expect(md).toContain('~ /home/alice/.ssh/authorized_keys');
     expect(md).toContain('| ansible | 1597 |');
