@@ -1,7 +1,17 @@
 // Bundles the agent into one self-contained file, dist/brine.js, that runs on
 // Debian 12's own nodejs (18.19+) with no node_modules beside it.
 import { build } from 'esbuild';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { resolve, dirname } from 'node:path';
+
+// `import text from './x.sh?raw'` (as Vite does): the controller's shell scripts travel inside the bundle.
+const raw = {
+  name: 'raw',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(dirname(args.importer), args.path.slice(0, -4)), namespace: 'raw' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
 
 const outfile = 'dist/brine.js';
 await build({
@@ -14,6 +24,7 @@ await build({
   // and on a server there is none beside it.
   format: 'cjs',
   legalComments: 'none',
+  plugins: [raw],
   logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },
 });

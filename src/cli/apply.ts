@@ -1,10 +1,15 @@
-// `brine apply`: compile everything, then plan (--test) or apply on this host.
-import { compile } from '../compile/load.js';
+// `brine apply`: compile everything, then plan (--test) or apply on this host; a real apply
+// is recorded in the run log, and --report-file keeps the masked JSON report for `provision`.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../core/engine.js';
+import { LockError } from '../core/errors.js';
 import { ApplyLock } from '../core/lock.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../core/report.js';
 import { exitCodeOf, type Report } from '../core/report-types.js';
+import { appendRunLog, runLogEntry } from '../core/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
 
@@ -16,22 +21,33 @@ export interface ApplyOptions {
   roles: string[];
   id?: string;
   varDir: string;
+  /** Also write the masked --json document here (atomically, 0600). */
+  reportFile?: string;
+  /** Where a real apply appends its run-log line; none when undefined. */
+  runLog?: string;
+  /** Seconds to wait for another apply's lock before giving up (0: fail at once). */
+  lockWait?: number;
 }
 
 export async function applyCommand(states: string[], o: ApplyOptions): Promise<{ code: number; report: Report }> {
   const host = new LocalHost();
+  const started = new Date();
+  let compiled: Compiled | undefined;
+  let hostId = o.id ?? host.name;
   try {
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
-    const compiled = compile({ dir: o.dir, facts, only: states }, registry);
+    hostId = facts.id;
+    compiled = compile({ dir: o.dir, facts, only: states }, registry);
     host.secrets = compiled.secrets;
+    const secrets = compiled.secrets;
     const style = styleFor(process.stdout);
-    const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, compiled.secrets, style));
+    const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, secrets, style));
     const runOpts = { env: o.env, varDir: o.varDir, onState };
     let report: Report;
     if (o.test) {
       report = await runStates(compiled, registry, host as import('../host/types.js').HostView, { ...runOpts, test: true });
     } else {
-      const lock = await ApplyLock.acquire(o.varDir, `apply --env ${o.env}`);
+      const lock = await acquireLock(o.varDir, `apply --env ${o.env}`, o.lockWait ?? 0);
       try {
         report = await runStates(compiled, registry, host, { ...runOpts, test: false });
       } finally {
@@ -39,11 +55,47 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       }
     }
     report.host = facts.id;
-    process.stdout.write(o.json ? jsonReport(report, compiled.secrets) : formatSummary(report, style));
-    return { code: exitCodeOf(report), report };
+    const code = exitCodeOf(report);
+    if (o.reportFile) await writeAtomic(o.reportFile, jsonReport(report, secrets));
+    if (!o.test && o.runLog) {
+      const entry = runLogEntry({ when: started, host: facts.id, env: o.env, states: compiled.sls, exitCode: code }, report, secrets);
+      await appendRunLog(o.runLog, entry);
+    }
+    process.stdout.write(o.json ? jsonReport(report, secrets) : formatSummary(report, style));
+    return { code, report };
+  } catch (err) {
+    // A run that never got to plan is still a run someone started: log why it stopped.
+    if (!o.test && o.runLog) {
+      const error = err instanceof Error ? err.message : String(err);
+      const entry = runLogEntry({ when: started, host: hostId, env: o.env, states: compiled?.sls ?? states, exitCode: 1, error }, undefined, compiled?.secrets);
+      await appendRunLog(o.runLog, entry).catch(() => undefined);
+    }
+    throw err;
   } finally {
     await host.close();
     // For benchmarks: how many processes this run started (facts, plans and changes together).
     if (process.env.BRINE_COUNT_SPAWNS) process.stderr.write(`brine: spawned ${host.spawned} processes\n`);
   }
+}
+
+/** Waits (polling once a second) while another apply holds the lock, saying so once. */
+async function acquireLock(varDir: string, what: string, waitSeconds: number): Promise<ApplyLock> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  let said = false;
+  for (;;) {
+    try {
+      return await ApplyLock.acquire(varDir, what);
+    } catch (err) {
+      if (!(err instanceof LockError) || Date.now() >= deadline) throw err;
+      if (!said) process.stderr.write(`brine: waiting up to ${waitSeconds} s: ${err.message}\n`);
+      said = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, text, { mode: 0o600 });
+  await fs.rename(tmp, path);
 }

@@ -2,7 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
-import { defaultVarDir } from './paths.js';
+import { defaultRunLog, defaultVarDir } from './paths.js';
+import { registerProvision } from './provision.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -22,10 +23,16 @@ program
   .option('--roles <roles>', 'comma-separated roles of this host (for roles:NAME targets)', list, [])
   .option('--id <id>', 'name this host is targeted by in top files (default: its hostname)')
   .option('--var-dir <dir>', "brine's own directory (lock, backups)", defaultVarDir())
+  .option('--report-file <path>', 'also write the (masked) JSON report to this file')
+  .option('--run-log <path>', 'run log a real apply appends to (default /var/log/brine/runs.jsonl as root)')
+  .option('--lock-wait <seconds>', "wait this long for another apply's lock", (v) => Number.parseInt(v, 10), 0)
   .action(async (states: string[], o) => {
-    const { code } = await applyCommand(states, { ...o, test: Boolean(o.test), json: Boolean(o.json) });
+    const runLog = o.runLog ?? defaultRunLog(o.varDir);
+    const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json) });
     process.exitCode = code;
   });
+
+registerProvision(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -37,29 +37,33 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   const dir = resolve(input.dir);
   const problems: Problem[] = [];
   const rel = (p: string) => relative(dir, p) || p;
-  const { data: pillar, secrets, files: pillarFiles } = loadPillar(dir, input.facts, problems);
-  const context = { pillar, facts: input.facts, grains: input.facts, env: input.facts.env };
+  const { data: pillar, secrets, secretData, files: pillarFiles } = loadPillar(dir, input.facts, problems);
+  // `secrets`: what the secrets.yaml files hold, apart from the rest (an app's environment file).
+  const context = { pillar, secrets: secretData, facts: input.facts, grains: input.facts, env: input.facts.env };
   const statesRoot = join(dir, 'states');
 
-  let queue: { name: string; from?: { file: string; line: number } }[];
+  let queue: { name: string; optional?: boolean; from?: { file: string; line: number } }[];
   if (input.only?.length) queue = input.only.map((name) => ({ name }));
   else {
     const top = join(statesRoot, 'top.yaml');
     if (!existsSync(top)) throw new SpecError([{ file: rel(top), message: 'no top file, and no state files named' }]);
     queue = selectFromTop(readFileSync(top, 'utf8'), rel(top), input.facts, problems).map((e) => ({
       name: e.name,
+      optional: e.optional,
       from: { file: rel(top), line: e.line },
     }));
   }
 
   const decls: StateDecl[] = [];
   const loaded: string[] = [];
+  const unloaded = new Set<string>();
   const files = new Map<string, string>();
   while (queue.length) {
-    const { name, from } = queue.shift()!;
+    const { name, from, optional } = queue.shift()!;
     if (loaded.includes(name)) continue;
-    loaded.push(name);
     const path = resolveName(statesRoot, name);
+    if (!path && optional) continue;
+    loaded.push(name);
     if (!path) {
       problems.push({ ...from, message: `state file '${name}' not found (looked for states/${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
       continue;
@@ -72,9 +76,12 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     } catch (err) {
       if (err instanceof SpecError) problems.push(...err.problems);
       else throw err;
+      unloaded.add(name);
       continue;
     }
+    const before = problems.length;
     const parsed = parseSls(text, file, name, decls.length, problems);
+    if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
     // Relative includes (`.sibling`) resolve against the including file's package, as in Salt.
     const pkg = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : path.endsWith('init.yaml') ? name : '';
@@ -119,7 +126,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     }
   }
 
-  const graph = buildGraph(unique, problems);
+  const graph = buildGraph(unique, problems, unloaded);
   // Masked here, at the source: a problem may quote a rendered line holding a secret.
   if (problems.length) throw new SpecError(problems.map((p) => ({ ...p, message: secrets.mask(p.message) })));
   return { graph, specs, pillar, pillarFiles, secrets, sls: loaded };

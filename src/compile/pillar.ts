@@ -13,6 +13,8 @@ export type Pillar = Record<string, unknown>;
 export interface LoadedPillar {
   data: Pillar;
   secrets: Secrets;
+  /** The merged data of the secrets.yaml files alone (templates see it as `secrets`). */
+  secretData: Pillar;
   /** Pillar files used, relative to the project dir (what `provision` uploads). */
   files: string[];
 }
@@ -26,12 +28,13 @@ export function resolveName(root: string, name: string): string | undefined {
 export function loadPillar(dir: string, facts: Facts, problems: Problem[]): LoadedPillar {
   const root = join(dir, 'pillar');
   const topFile = join(root, 'top.yaml');
-  const out: LoadedPillar = { data: {}, secrets: new Secrets(), files: [] };
+  const out: LoadedPillar = { data: {}, secrets: new Secrets(), secretData: {}, files: [] };
   if (!existsSync(topFile)) return out;
   const rel = (p: string) => relative(dir, p) || p;
   const entries = selectFromTop(readFileSync(topFile, 'utf8'), rel(topFile), facts, problems);
-  for (const { name, line } of entries) {
+  for (const { name, line, optional } of entries) {
     const path = resolveName(root, name);
+    if (!path && optional) continue;
     if (!path) {
       problems.push({ file: rel(topFile), line, message: `pillar '${name}' not found (looked for ${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
       continue;
@@ -44,7 +47,10 @@ export function loadPillar(dir: string, facts: Facts, problems: Problem[]): Load
       continue;
     }
     out.files.push(rel(path));
-    if (/(^|\/)secrets\.ya?ml$/.test(path)) collectLeaves(value, (v) => out.secrets.add(v));
+    if (/(^|\/)secrets\.ya?ml$/.test(path)) {
+      collectLeaves(value, (v) => out.secrets.add(v));
+      out.secretData = deepMerge(out.secretData, value as Pillar);
+    }
     out.data = deepMerge(out.data, value as Pillar);
   }
   return out;

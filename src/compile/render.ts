@@ -22,6 +22,44 @@ hb.registerHelper('indent', (n: number, text: unknown) =>
 );
 hb.registerHelper('keys', (obj: unknown) => (obj && typeof obj === 'object' ? Object.keys(obj) : []));
 
+/** Keys of a mapping whose entries have every named field set (Handlebars truthiness: [] is unset). */
+hb.registerHelper('keys_where', (obj: unknown, ...rest: unknown[]) => {
+  const fields = rest.slice(0, -1).map(String);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [];
+  const set = (v: unknown) => !Handlebars.Utils.isEmpty(v);
+  return Object.entries(obj).filter(([, v]) => v && typeof v === 'object' && fields.every((f) => set((v as Record<string, unknown>)[f]))).map(([k]) => k);
+});
+
+/**
+ * Salt's `raise` in Jinja: `{{raise "message" value…}}` fails the compile with file and line, so a
+ * state file can refuse a pillar that would break the host before anything is touched.
+ */
+hb.registerHelper('raise', (...args: unknown[]) => {
+  const options = args.pop() as HelperOptions;
+  throw new InsertError(args.map(String).join(''), options);
+});
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * A flat mapping as an environment file (systemd's EnvironmentFile=, also valid POSIX sh):
+ * `KEY="value"`, with exactly the characters systemd unescapes inside double quotes escaped.
+ * `exclude="a,b"` leaves keys out. Errors name the key, never the value (it may be a secret).
+ */
+hb.registerHelper('envfile', (obj: unknown, options: HelperOptions) => {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new InsertError('envfile: expected a mapping', options);
+  const exclude = String(options.hash?.exclude ?? '').split(',').filter(Boolean);
+  let out = '';
+  for (const [key, value] of Object.entries(obj)) {
+    if (exclude.includes(key)) continue;
+    if (!ENV_NAME.test(key)) throw new InsertError(`envfile: ${JSON.stringify(key)} is not a valid environment variable name`, options);
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new InsertError(`envfile: the value of '${key}' must be a string, number or boolean (got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : typeof value})`, options);
+    }
+    out += `${key}="${String(value).replace(/["\\`$]/g, '\\$&')}"\n`;
+  }
+  return out;
+});
+
 // A value inserted bare into YAML text stays one plain scalar only if it is this tame.
 const PLAIN_SAFE = /^[A-Za-z0-9_./+=,~^%:-][A-Za-z0-9_./+=,~^%:@ -]*$/;
 function isPlainSafe(text: string): boolean {
@@ -82,6 +120,9 @@ function guard(node: unknown, yamlSafe: boolean): void {
       return;
     } else if (!name || !LENIENT.has(name)) {
       n.params = params.map((p) => (p.type === 'PathExpression' && !p.data && (p.parts as string[]).length > 0 ? definedCall(p, p.loc) : p));
+    } else {
+      // Lenient ({{#if pillar.a.b}}, default): a missing key is fine, a missing parent too.
+      n.params = params.map((p) => (p.type === 'PathExpression' && !p.data ? safeLookup(p) : p));
     }
   }
   for (const key of ['body', 'program', 'inverse', 'params']) {

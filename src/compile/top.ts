@@ -7,6 +7,8 @@ import { isMap, isSeq, isScalar, type Node } from 'yaml';
 export interface TopEntry {
   name: string;
   line: number;
+  /** Salt's `- ignore_missing: true` in the target's list: a missing file is skipped, not an error. */
+  optional: boolean;
 }
 
 /** Names selected for this host: `base` first, then the environment's own, each in file order. */
@@ -29,19 +31,31 @@ export function selectFromTop(text: string, file: string, facts: Facts, problems
     for (const pair of targets.items) {
       const target = String((pair.key as { value?: unknown }).value);
       const names = pair.value as Node;
-      if (!isSeq(names) || !names.items.every((n) => isScalar(n) && typeof n.value === 'string')) {
-        problems.push({ file, line: lineOf(pair.key), message: `target '${target}' must list names` });
+      const isName = (n: unknown) => isScalar(n) && typeof n.value === 'string';
+      const flags = isSeq(names) ? names.items.filter((n) => !isName(n)) : [];
+      const flag = flags.length === 1 ? ignoreMissing(flags[0]) : undefined;
+      const optional = flag === true;
+      if (!isSeq(names) || flags.length > (flag === undefined ? 0 : 1)) {
+        problems.push({ file, line: lineOf(pair.key), message: `target '${target}' must list names (and at most one \`ignore_missing: true\`)` });
         continue;
       }
       if (!matchesTarget(target, facts)) continue;
-      for (const n of names.items) {
+      for (const n of names.items.filter(isName)) {
         const name = String((n as { value: string }).value);
-        if (!seen.has(name)) out.push({ name, line: lineOf(n) });
+        if (!seen.has(name)) out.push({ name, line: lineOf(n), optional });
         seen.add(name);
       }
     }
   }
   return out;
+}
+
+/** Salt's flag item `- ignore_missing: BOOL`: its value, or undefined when the item is something else. */
+function ignoreMissing(n: unknown): boolean | undefined {
+  if (!isMap(n) || n.items.length !== 1) return undefined;
+  const { key, value } = n.items[0];
+  const ok = isScalar(key) && key.value === 'ignore_missing' && isScalar(value) && typeof value.value === 'boolean';
+  return ok ? (value.value as boolean) : undefined;
 }
 
 /** `'*'`, a hostname glob, or `roles:NAME` (NAME may be a glob too). */

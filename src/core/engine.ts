@@ -3,7 +3,7 @@
 import type { Compiled } from '../compile/load.js';
 import { readOnlyView } from '../host/read-only.js';
 import type { Host, HostView } from '../host/types.js';
-import { MissingError } from './errors.js';
+import { MissingError, ValidationError } from './errors.js';
 import type { Edge } from './requisites.js';
 import type { Change, Registry, ResourceFunction } from './resource.js';
 import { summarize, type Report, type Result, type StateResult } from './report-types.js';
@@ -104,10 +104,12 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
       finish(result.changes.length ? 'changed' : 'ok', join(...comments));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      // In --test, what is missing may be what an earlier pending state will provide.
-      const earlier = !writer && err instanceof MissingError ? pendingBefore(results, gate.pending) : [];
-      if (earlier.length) result.changes = (err as MissingError).changes;
-      if (earlier.length) finish('pending', `depends on ${earlier.join(', ')} (pending); cannot plan yet: ${message}`);
+      // In --test, what is missing may be what an earlier pending state will provide; a
+      // validator is trusted only once the state's own requisites are in place.
+      const validation = err instanceof ValidationError;
+      const earlier = writer ? [] : validation ? gate.pending : err instanceof MissingError ? pendingBefore(results, gate.pending) : [];
+      if (earlier.length) result.changes = (err as MissingError | ValidationError).changes;
+      if (earlier.length) finish('pending', `depends on ${earlier.join(', ')} (pending); cannot ${validation ? 'validate' : 'plan'} yet: ${message}`);
       else finish('failed', message);
     }
   }
@@ -118,7 +120,8 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
 /** Explicit requisites that are pending, else any earlier state that is pending. */
 function pendingBefore(results: Map<string, StateResult>, requisites: string[]): string[] {
   if (requisites.length) return requisites;
-  const pending = [...results.values()].filter((r) => r.result === 'pending').map((r) => r.id);
+  // One ID may hold several states (user.present and ssh_auth.manage alice): name it once.
+  const pending = [...new Set([...results.values()].filter((r) => r.result === 'pending').map((r) => r.id))];
   return pending.length > 3 ? [...pending.slice(0, 3), `${pending.length - 3} more`] : pending;
 }
 

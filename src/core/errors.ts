@@ -73,10 +73,58 @@ export class StateFailure extends BrineError {
 }
 
 /**
+ * A validator (check_cmd, check_in_place) rejected the candidate. In --test, while one of the
+ * state's own requisites is still pending, it may fail only for lack of what that requisite
+ * brings (the validator's package, a certificate the config names): then the state is pending.
+ */
+export class ValidationError extends StateFailure {
+  /** The change the state would make, reported with the pending state. */
+  changes: { summary: string; diff?: string }[] = [];
+}
+
+/**
  * Something the state needs is not on the host yet (a user, a parent directory, a program).
  * In --test an earlier pending state may be what provides it, so the plan reports pending.
  */
 export class MissingError extends StateFailure {
   /** What the plan could still tell (a new file's diff), reported with the pending state. */
   changes: { summary: string; diff?: string }[] = [];
+}
+
+/** pillar/<env>/env.yaml is missing or malformed, or -H/-u select nothing usable. */
+export class InventoryError extends BrineError {
+  constructor(message: string) {
+    super('E_INVENTORY', message);
+  }
+}
+
+/** SSH could not reach or log in to a host (ssh exit 255): the host is reported unreachable. */
+export class UnreachableError extends BrineError {
+  constructor(
+    readonly host: string,
+    detail: string,
+  ) {
+    super('E_UNREACHABLE', `${host}: unreachable: ${detail}`);
+  }
+}
+
+/** The login user has no passwordless sudo (or no sudo) on the host. */
+export class SudoError extends BrineError {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super('E_SUDO', `${host}: ${message}`);
+  }
+}
+
+/** A step of `provision` on a host failed (bootstrap, upload, run); names the step. */
+export class RemoteError extends BrineError {
+  constructor(
+    readonly host: string,
+    readonly step: string,
+    message: string,
+  ) {
+    super('E_REMOTE', `${host}: ${step} failed: ${message}`);
+  }
 }

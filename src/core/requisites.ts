@@ -23,14 +23,18 @@ function matches(decl: StateDecl, target: { kind?: string; ref: string }): boole
   return decl.id === target.ref || (target.kind !== undefined && decl.name === target.ref);
 }
 
-export function buildGraph(decls: StateDecl[], problems: Problem[]): Graph {
+/**
+ * `unloaded`: state files that failed to render or parse; a requisite on such an sls is not
+ * reported again as "matches no state" (the file's own problem says what is wrong).
+ */
+export function buildGraph(decls: StateDecl[], problems: Problem[], unloaded: ReadonlySet<string> = new Set()): Graph {
   const incoming = new Map<string, Edge[]>(decls.map((d) => [d.key, []]));
   const seen = new Set<string>();
   for (const decl of decls) {
     for (const req of decl.requisites) {
       const t = req.target;
       const targets = 'sls' in t ? decls.filter((d) => d.sls === t.sls) : decls.filter((d) => matches(d, t));
-      if (targets.length === 0) {
+      if (targets.length === 0 && !('sls' in t && unloaded.has(t.sls))) {
         problems.push({
           file: decl.file,
           line: req.line,

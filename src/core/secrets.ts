@@ -28,6 +28,12 @@ export class Secrets {
     this.sorted = null;
   }
 
+  /** Adds every value of another set (the controller masks with all its hosts' pillars). */
+  absorb(other: Secrets): void {
+    for (const v of other.values) this.values.add(v);
+    this.sorted = null;
+  }
+
   get size(): number {
     return this.values.size;
   }

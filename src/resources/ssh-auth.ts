@@ -89,9 +89,8 @@ function ownership(path: string, st: FileStat, mode: number, uid: number, gid: n
 async function plan(spec: SshAuthSpec, { host }: PlanContext) {
   const user = (await readPasswd(host)).find((u) => u.name === spec.user);
   if (!user && spec.mode === 'absent') return { changes: [], comment: `user ${spec.user} does not exist` };
-  if (!user) throw new MissingError(`user '${spec.user}' does not exist`);
-  const expanded = spec.config.replace(/%h/g, user.home).replace(/%u/g, user.name);
-  const path = normalize(isAbsolute(expanded) ? expanded : `${user.home}/${expanded}`);
+  if (!user) throw missingUser(spec);
+  const path = keysPath(spec.config, user.home, user.name);
   const dir = dirname(path);
   const { uid, gid } = user;
 
@@ -141,6 +140,20 @@ async function refuseSymlinks(host: HostView, home: string, path: string): Promi
     const st = await host.stat(p);
     if (st?.type === 'symlink') throw new StateFailure(`${p} is a symlink; refusing to write through it`);
   }
+}
+
+function keysPath(config: string, home: string, name: string): string {
+  const expanded = config.replace(/%h/g, home).replace(/%u/g, name);
+  return normalize(isAbsolute(expanded) ? expanded : `${home}/${expanded}`);
+}
+
+/** A user an earlier state may create: --test still shows the keys a new account would get. */
+function missingUser(spec: SshAuthSpec): MissingError {
+  const err = new MissingError(`user '${spec.user}' does not exist`);
+  const next = editKeys(spec, '');
+  const path = keysPath(spec.config, `~${spec.user}`, spec.user);
+  if (next) err.changes = [{ summary: `create ${path} (${keyCounts('', next)})`, diff: unifiedDiff(path, null, next) }];
+  return err;
 }
 
 const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan });

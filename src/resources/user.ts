@@ -71,21 +71,24 @@ export const present: ResourceFunction<UserSpec> = {
     const primary = spec.gid === undefined ? undefined : find(spec.gid);
     // `gid: NAME` for a new user NAME is the group useradd -U makes with it.
     const userGroup = !current && (spec.gid === undefined ? !find(spec.name) : !primary && spec.gid === spec.name);
-    if (spec.gid !== undefined && !primary && !userGroup) throw new MissingError(`group '${spec.gid}' does not exist`);
-    const missing = (spec.groups ?? []).filter((g) => !find(g));
-    if (missing.length) throw new MissingError(`no such group: ${quoted(missing)}`);
+    const missing = [...(spec.gid !== undefined && !primary && !userGroup ? [spec.gid] : []), ...(spec.groups ?? []).filter((g) => !find(g))];
 
     const optional = spec.optionalGroups.filter((g) => find(g));
     const skipped = spec.optionalGroups.filter((g) => !find(g));
     const comment = skipped.length ? `optional groups not present: ${skipped.join(', ')}` : '';
-    const primaryName = primary?.name ?? (current ? groups.find((g) => g.gid === current.gid)?.name : spec.name);
-    const wanted = [...new Set([...(spec.groups ?? []).map((g) => find(g)!.name), ...optional])].filter((g) => g !== primaryName);
+    const primaryName = primary?.name ?? (current ? groups.find((g) => g.gid === current.gid)?.name : spec.gid ?? spec.name);
+    const wanted = [...new Set([...(spec.groups ?? []).map((g) => find(g)?.name ?? g), ...optional])].filter((g) => g !== primaryName);
     const groupsSpec = { wanted, exact: spec.groups !== undefined && spec.removeGroups, primaryName };
 
-    if (!current) return { changes: [createUser(spec, primary, userGroup, wanted)], comment };
-    const changes = await modifyUser(host, spec, current, primary, groups, groupsSpec);
+    const changes = current ? await modifyUser(host, spec, current, primary, groups, groupsSpec) : [createUser(spec, primaryName!, userGroup, wanted)];
+    if (missing.length) {
+      // Earlier states may create the groups: --test then shows what would be done, as pending.
+      const err = new MissingError(`no such group: ${quoted(missing)}`);
+      err.changes = changes.map(({ summary }) => ({ summary }));
+      throw err;
+    }
     const home = spec.home;
-    if (home !== undefined && spec.createhome && !(await host.stat(home))) {
+    if (current && home !== undefined && spec.createhome && !(await host.stat(home))) {
       const uid = spec.uid ?? current.uid;
       const gid = primary?.gid ?? current.gid;
       // useradd -m would copy /etc/skel; for an existing account an empty private home is enough.
@@ -95,12 +98,12 @@ export const present: ResourceFunction<UserSpec> = {
   },
 };
 
-function createUser(spec: UserSpec, primary: GroupEntry | undefined, userGroup: boolean, groups: string[]): Change {
+function createUser(spec: UserSpec, primaryName: string, userGroup: boolean, groups: string[]): Change {
   const home = spec.home ?? `/home/${spec.name}`;
   const argv = ['useradd'];
   if (spec.system) argv.push('-r');
   if (spec.uid !== undefined) argv.push('-u', String(spec.uid));
-  argv.push(...(userGroup ? ['-U'] : ['-g', primary?.name ?? spec.name]));
+  argv.push(...(userGroup ? ['-U'] : ['-g', primaryName]));
   if (groups.length) argv.push('-G', groups.join(','));
   argv.push('-d', home, spec.createhome ? '-m' : '-M');
   if (spec.shell !== undefined) argv.push('-s', spec.shell);
@@ -108,7 +111,7 @@ function createUser(spec: UserSpec, primary: GroupEntry | undefined, userGroup: 
   // useradd leaves the password locked ('!'); expiry is what also stops key logins.
   if (spec.locked) argv.push('-e', '1');
   argv.push(spec.name);
-  const facts = [spec.uid !== undefined ? `uid ${spec.uid}` : '', `group ${userGroup ? spec.name + ' (new)' : primary?.name ?? spec.name}`, `home ${home}`];
+  const facts = [spec.uid !== undefined ? `uid ${spec.uid}` : '', `group ${primaryName}${userGroup ? ' (new)' : ''}`, `home ${home}`];
   if (groups.length) facts.push(`groups ${groups.join(',')}`);
   if (spec.locked) facts.push('locked');
   return {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../../src/core/errors.js';
-import { compileProject, compileStates, makeProject } from '../support/project.js';
+import { compileProject, compileStates, makeProject, problemsOf } from '../support/project.js';
 
-function problems(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SpecError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a SpecError');
-}
+const problems = problemsOf;
 
 describe('state files', () => {
   it('accepts the mapping form, Salt list form and several functions under one ID', () => {

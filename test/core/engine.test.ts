@@ -101,15 +101,30 @@ independent: {file.managed: {name: /srv/y, contents: y}}
     expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
   });
 
-  it('still fails real errors in --test even with pending requisites', async () => {
+  it('names an ID holding several pending states once when guessing what a state waits for', async () => {
+    const c = compileStates(`
+/srv/new:
+  file.directory: {}
+  cmd.run: {name: make-it}
+/srv/other/file: {file.managed: {contents: x}}
+`);
+    const r = await run(c, host().on(['make-it'], {}), true);
+    expect(r.states[2].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
+  });
+
+  it('fails a rejected candidate in --test, unless its own requisites are pending (the validator may need them)', async () => {
     const c = compileStates(`
 /srv/new: {file.directory: {}}
 /srv/conf: {file.managed: {contents: bad, check_cmd: validate, require: [/srv/new]}}
+/srv/other: {file.managed: {contents: bad, check_cmd: validate}}
 `);
     const h = host().on(['validate'], { exitCode: 1, stderr: 'syntax error' });
     const r = await run(c, h, true);
-    expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/conf': 'failed' });
-    expect(r.states[1].comment).toContain('check_cmd rejected the new content (exit 1): validate\nsyntax error');
+    // The package or certificate a validator needs may be what the pending requisite brings.
+    expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/conf': 'pending', '/srv/other': 'failed' });
+    expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot validate yet: check_cmd rejected the new content \(exit 1\): validate\nsyntax error/);
+    expect(r.states[1].changes).toEqual([expect.objectContaining({ summary: expect.stringMatching(/^create file/), diff: expect.stringContaining('+bad') })]);
+    expect(r.states[2].comment).toContain('check_cmd rejected the new content (exit 1): validate\nsyntax error');
   });
 
   it('skips onchanges states when nothing they watch changes', async () => {

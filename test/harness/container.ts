@@ -1,8 +1,9 @@
-// One systemd-nspawn --boot container: started detached (own session), stopped with SIGTERM
-// (clean poweroff), and if that hangs, SIGKILL to its PID 1 before nspawn so none is orphaned.
+// One systemd-nspawn --boot container, started detached (own session) in its own cgroup;
+// stopped with SIGTERM (clean poweroff), and if that hangs, SIGKILL to its PID 1 first.
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { childrenOf, signal } from './proc.js';
+import { createCgroups, ENTER_CGROUPS_AND_EXEC, removeCgroups } from './cgroup.js';
+import { childrenOf, isAlive, signal, startTime, waitGoneSync, type ProcessId } from './proc.js';
 
 export interface ContainerSpec {
   name: string;
@@ -32,18 +33,30 @@ export function nspawnArgv(s: ContainerSpec): string[] {
 
 export class Container {
   readonly pid: number;
+  /** pid + start time: what teardown signals, so it can never hit a reused pid. */
+  readonly id: ProcessId;
   exitCode: number | null = null;
   private readonly done: Promise<number>;
 
-  private constructor(pid: number | undefined, result: Promise<{ exitCode?: number }>) {
+  private constructor(
+    readonly name: string,
+    pid: number | undefined,
+    result: Promise<{ exitCode?: number }>,
+  ) {
     if (pid === undefined) throw new Error('systemd-nspawn did not start');
     this.pid = pid;
-    this.done = result.then((r) => (this.exitCode = r.exitCode ?? -1));
+    this.id = { pid, start: startTime(pid) ?? -1 };
+    this.done = result.then((r) => {
+      removeCgroups(name);
+      return (this.exitCode = r.exitCode ?? -1);
+    });
   }
 
   static start(s: ContainerSpec): Container {
     const log = { file: s.logFile, append: true } as const;
-    const child = execa('systemd-nspawn', nspawnArgv(s), {
+    const cgroups = createCgroups(s.name);
+    const argv = ['-c', ENTER_CGROUPS_AND_EXEC, 'sh', ...cgroups, '--', 'systemd-nspawn', ...nspawnArgv(s)];
+    const child = execa('sh', argv, {
       detached: true, // setsid: a Ctrl-C in our terminal must not reach it; we stop it ourselves
       cleanup: false,
       reject: false,
@@ -51,7 +64,7 @@ export class Container {
       stdout: log,
       stderr: log,
     });
-    return new Container(child.pid, child);
+    return new Container(s.name, child.pid, child);
   }
 
   get running(): boolean {
@@ -68,21 +81,42 @@ export class Container {
       clearTimeout(timer);
     }
   }
-
-  async stop(graceMs: number): Promise<void> {
-    if (!this.running) return;
-    signal(this.pid, 'SIGTERM'); // nspawn forwards SIGRTMIN+3: orderly poweroff inside
-    if ((await this.waitExit(graceMs)) !== null) return;
-    for (const init of childrenOf(this.pid)) signal(init, 'SIGKILL');
-    signal(this.pid, 'SIGKILL');
-    if ((await this.waitExit(10_000)) === null) throw new Error(`systemd-nspawn ${this.pid} survived SIGKILL`);
-  }
 }
 
-export function logTail(file: string, lines = 40): string {
+/**
+ * Stops systemd-nspawn processes, synchronously (teardown also runs from signal handlers,
+ * where vitest's worker may no longer run our promises): SIGTERM (nspawn then powers the
+ * container off), and after `graceMs` SIGKILL to each container's PID 1 — nspawn's child —
+ * before nspawn itself, or the container would live on as an orphan.
+ */
+export function stopContainersSync(ids: ProcessId[], graceMs: number): void {
+  const pids = ids.filter(isAlive).map((id) => id.pid); // never signal a reused pid
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const hung = waitGoneSync(pids, graceMs);
+  for (const pid of hung) {
+    for (const init of childrenOf(pid)) signal(init, 'SIGKILL');
+    signal(pid, 'SIGKILL');
+  }
+  const left = waitGoneSync(hung, 10_000);
+  if (left.length) throw new Error(`systemd-nspawn ${left.join(', ')} survived SIGKILL`);
+}
+
+function tail(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
-    return '(no log)';
+    return '(none)';
   }
+}
+
+/**
+ * What to show when a host fails to boot or reboot: nspawn's own output, and the end of the
+ * container's journal (its systemd, as PID 1, writes nothing to the pipe).
+ */
+export async function diagnostics(logFile: string, merged: string, lines = 30): Promise<string> {
+  const journal = await execa('journalctl', ['-D', `${merged}/var/log/journal`, '-n', String(lines), '--no-pager', '-q'], {
+    reject: false,
+  });
+  const j = journal.exitCode === 0 ? journal.stdout : `(journalctl: ${journal.stderr.trim()})`;
+  return `--- ${logFile}:\n${tail(logFile, lines)}\n--- container journal:\n${j}`;
 }

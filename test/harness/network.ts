@@ -2,7 +2,7 @@
 // 10.231.N.2. A lock file per slot lets several processes run hosts without clashing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { BRIDGE_ALIAS, locksDir, MAX_INDEX, SUBNET_PREFIX } from './config.js';
 import { tryLock, unlock } from './lock.js';
 
@@ -68,10 +68,10 @@ export async function createBridge(s: Slot): Promise<void> {
   await execa('ip', ['link', 'set', s.bridge, 'up']);
 }
 
-/** Deletes a bridge only when it exists and carries our alias. */
-export async function deleteBridge(name: string): Promise<void> {
+/** Deletes a bridge only when it exists and carries our alias. Synchronous. */
+export function deleteBridge(name: string): void {
   if (!/^th\d+-br$/.test(name) || !isOurBridge(name)) return;
-  await execa('ip', ['link', 'del', name], { reject: false });
+  execaSync('ip', ['link', 'del', name], { reject: false });
 }
 
 export function isOurBridge(name: string): boolean {

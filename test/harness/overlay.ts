@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
+import { sleepSync } from './proc.js';
 
 export interface OverlayDirs {
   upper: string;
@@ -32,15 +33,15 @@ export function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-/** Unmounts everything at or below `dir`; lazily if still busy after a few tries. */
-export async function unmountAll(dir: string): Promise<void> {
+/** Unmounts everything at or below `dir`; lazily if still busy after a few tries. Synchronous. */
+export function unmountAll(dir: string): void {
   for (const mountpoint of mountsUnder(dir)) {
-    let res = await execa('umount', [mountpoint], { reject: false });
+    let res = execaSync('umount', [mountpoint], { reject: false });
     for (let i = 0; res.exitCode !== 0 && i < 5; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      res = await execa('umount', [mountpoint], { reject: false });
+      sleepSync(200);
+      res = execaSync('umount', [mountpoint], { reject: false });
     }
-    if (res.exitCode !== 0) await execa('umount', ['-l', mountpoint]);
+    if (res.exitCode !== 0) execaSync('umount', ['-l', mountpoint]);
   }
 }
 

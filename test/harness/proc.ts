@@ -68,6 +68,27 @@ export function argAfter(argv: string[], flag: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** Exited: no such process, or a zombie waiting to be reaped by its parent. */
+export function isGone(pid: number): boolean {
+  return startTime(pid) === null || isZombie(pid);
+}
+
+/** Blocks the thread: teardown must finish even where the event loop no longer turns. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Polls until every pid is gone or `ms` passed; returns those still alive. */
+export function waitGoneSync(pids: number[], ms: number): number[] {
+  const deadline = Date.now() + ms;
+  let alive = pids.filter((p) => !isGone(p));
+  while (alive.length && Date.now() < deadline) {
+    sleepSync(50);
+    alive = alive.filter((p) => !isGone(p));
+  }
+  return alive;
+}
+
 /** Sends a signal, ignoring "no such process". */
 export function signal(pid: number, sig: NodeJS.Signals): void {
   try {

@@ -12,7 +12,7 @@ import { ensureRootfs } from './rootfs.js';
 import { registerTeardown, unregisterTeardown } from './signals.js';
 import { generateKey, writeSshConfig } from './ssh.js';
 import { sweepStale } from './sweep.js';
-import { TestHost, type RunContext } from './test-host.js';
+import { stopHostsSync, TestHost, type RunContext } from './test-host.js';
 
 export interface StartOptions {
   flavour?: FlavourRef;
@@ -30,7 +30,7 @@ export class HostRun implements RunContext {
   readonly knownHosts: string;
   readonly sshConfigFile: string;
   readonly hosts: TestHost[] = [];
-  private readonly teardownHook = () => this.teardown();
+  private readonly teardownHook = () => this.teardownSync();
 
   private constructor(readonly dir: string) {
     this.identity = join(dir, 'id_ed25519');
@@ -57,7 +57,11 @@ export class HostRun implements RunContext {
     const results = await Promise.allSettled(hosts.map((h) => h.start()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
-      await Promise.allSettled(hosts.map((h) => h.stop()));
+      try {
+        stopHostsSync(hosts);
+      } catch {
+        /* report the start failure; the sweep gets what is left */
+      }
       throw failed.reason;
     }
     return hosts;
@@ -65,10 +69,14 @@ export class HostRun implements RunContext {
 
   /** Stops every host, then removes the run dir (never while anything is mounted in it). */
   async teardown(): Promise<void> {
-    const results = await Promise.allSettled(this.hosts.map((h) => h.stop()));
+    this.teardownSync();
+    await Promise.all(this.hosts.map((h) => h.reaped())); // no zombie nspawn left behind
+  }
+
+  /** Synchronous, so that signal handlers can use it (see signals.ts). */
+  teardownSync(): void {
     unregisterTeardown(this.teardownHook);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    stopHostsSync(this.hosts);
     if (mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
   }
 }

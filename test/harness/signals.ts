@@ -1,26 +1,45 @@
-// Tears down live runs on SIGINT/SIGTERM/SIGHUP, then exits with the usual 128+n code.
-// Handlers exist only while a run is live, so they never change behaviour otherwise.
+// Tears down live runs on SIGINT/SIGTERM/SIGHUP, then dies of that same signal. Handlers
+// exist only while a run is live, so they never change behaviour otherwise.
+// Teardown is synchronous on purpose: in a vitest worker whose main process has gone (Ctrl-C),
+// vitest's uncaught-error handler spins on its closed channel and no promise of ours would
+// ever settle.
 
-type Teardown = () => Promise<void>;
+type Teardown = () => void;
 
 const live = new Set<Teardown>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 let stopping = false;
 
-async function onSignal(sig: NodeJS.Signals): Promise<void> {
-  if (stopping) {
-    process.stderr.write(`\nbrine-testhost: ${sig} again, exiting without finishing teardown (run \`npm run testhost -- sweep\`)\n`);
-    process.exit(CODES[sig] ?? 1);
-  }
-  stopping = true;
-  process.stderr.write(`\nbrine-testhost: ${sig}, tearing down test hosts…\n`);
-  await Promise.allSettled([...live].map((t) => t()));
-  process.exit(CODES[sig] ?? 1);
+function uninstall(): void {
+  for (const s of SIGNALS) process.off(s, handler);
+}
+
+/**
+ * Re-raises the signal with our handlers gone: the process ends as the signal intends
+ * (exit status 128+n for the parent to see). Not process.exit(): vitest workers replace it
+ * with a function that throws.
+ */
+function die(sig: NodeJS.Signals): void {
+  uninstall();
+  process.kill(process.pid, sig);
 }
 
 function handler(sig: NodeJS.Signals): void {
-  void onSignal(sig);
+  if (stopping) return die(sig); // a second signal while tearing down: give up
+  stopping = true;
+  try {
+    process.stderr.write(`\nbrine-testhost: ${sig}, tearing down test hosts…\n`);
+  } catch {
+    /* stderr may be gone (vitest's main process exits first) */
+  }
+  for (const t of [...live]) {
+    try {
+      t();
+    } catch (err) {
+      process.stderr.write(`brine-testhost: teardown failed: ${String(err)}\n`);
+    }
+  }
+  die(sig);
 }
 
 export function registerTeardown(t: Teardown): void {
@@ -30,5 +49,5 @@ export function registerTeardown(t: Teardown): void {
 
 export function unregisterTeardown(t: Teardown): void {
   live.delete(t);
-  if (live.size === 0 && !stopping) for (const s of SIGNALS) process.off(s, handler);
+  if (live.size === 0 && !stopping) uninstall();
 }

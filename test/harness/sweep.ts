@@ -1,7 +1,9 @@
 // Cleans up what crashed or killed runs left behind, touching only what is provably ours:
-// nspawn processes booting a tree under our run root, mounts there, bridges with our alias.
+// nspawn processes booting a tree under our run root, mounts there, bridges with our alias,
+// cgroups under brine-testhost/.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { cgroupNames, removeCgroups } from './cgroup.js';
 import { locksDir, runsDir } from './config.js';
 import { isStale, reclaimIfStale } from './lock.js';
 import { deleteBridge, ourBridges, slot } from './network.js';
@@ -58,7 +60,7 @@ export async function sweepStale(log: (msg: string) => void = () => {}): Promise
   for (const run of existsSync(runsDir) ? readdirSync(runsDir) : []) {
     if (!isStaleRun(run)) continue;
     const dir = join(runsDir, run);
-    await unmountAll(dir);
+    unmountAll(dir);
     if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
     report.runs.push(run);
   }
@@ -67,11 +69,17 @@ export async function sweepStale(log: (msg: string) => void = () => {}): Promise
   for (const bridge of await ourBridges()) {
     const lock = slot(Number(/^th(\d+)-br$/.exec(bridge)![1])).lock;
     if (existsSync(lock) && !isStale(lock)) continue;
-    await deleteBridge(bridge);
+    deleteBridge(bridge);
     report.bridges.push(bridge);
   }
 
-  // 4. Slot locks of dead owners.
+  // 4. Container cgroups (brine-testhost/thN) whose slot no live process holds.
+  for (const name of cgroupNames()) {
+    const lock = slot(Number(name.slice(2))).lock;
+    if (!existsSync(lock) || isStale(lock)) removeCgroups(name);
+  }
+
+  // 5. Slot locks of dead owners.
   for (const f of existsSync(locksDir) ? readdirSync(locksDir) : []) {
     if (/^th\d+\.lock$/.test(f) && reclaimIfStale(join(locksDir, f))) report.locks.push(f);
   }

@@ -4,10 +4,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { timeouts } from './config.js';
-import { Container, EXIT_REBOOT, logTail } from './container.js';
+import { removeCgroups } from './cgroup.js';
+import { Container, diagnostics, EXIT_REBOOT, stopContainersSync } from './container.js';
 import { takeFingerprint, type Fingerprint } from './fingerprint.js';
 import { createBridge, deleteBridge, releaseSlot, type Slot } from './network.js';
 import { mountOverlay, mountsUnder, overlayDirs, unmountAll, writeHostFiles } from './overlay.js';
+import { isAlive, type ProcessId } from './proc.js';
+import { settle } from './settle.js';
 import { rsyncArgv, runSsh, type SshOptions, type SshResult } from './ssh.js';
 
 /** What a host needs from the run it belongs to. */
@@ -23,7 +26,10 @@ export class TestHost {
   readonly dir: string;
   readonly logFile: string;
   /** Milliseconds from nspawn start until SSH answered, for the last boot. */
+  sshMs = 0;
+  /** Milliseconds from nspawn start until systemd reported the boot finished. */
   bootMs = 0;
+
   private container?: Container;
   private stopped = false;
 
@@ -48,7 +54,7 @@ export class TestHost {
 
   /** PID of systemd-nspawn while it runs (for checks that it is gone after teardown). */
   get nspawnPid(): number | undefined {
-    return this.container?.running ? this.container.pid : undefined;
+    return this.nspawnId?.pid;
   }
 
   /** Sets up the overlay and bridge, boots, and waits until SSH answers. */
@@ -63,24 +69,30 @@ export class TestHost {
       authorizedKey: readFileSync(`${this.run.identity}.pub`, 'utf8'),
     });
     await createBridge(this.slot);
-    await this.boot();
+    await this.boot(true); // a fresh image must boot clean
   }
 
-  private async boot(): Promise<void> {
+  /** Boots and waits for SSH and for systemd to finish; `strict`: a failed unit is an error. */
+  private async boot(strict: boolean): Promise<void> {
     const t0 = Date.now();
     const dirs = overlayDirs(this.dir);
     this.container = Container.start({ name: this.name, bridge: this.slot.bridge, merged: dirs.merged, logFile: this.logFile });
     const deadline = t0 + timeouts.bootMs;
     for (;;) {
       if (!this.container.running) {
-        throw new Error(`${this.name}: systemd-nspawn exited (${this.container.exitCode}) before SSH answered; ${this.logFile}:\n${logTail(this.logFile)}`);
+        throw new Error(`${this.name}: systemd-nspawn exited (${this.container.exitCode}) before SSH answered\n${await this.diagnostics()}`);
       }
       const probe = await execa('ssh', ['-o', 'ConnectTimeout=1', '-F', this.sshConfigFile, this.name, 'true'], { reject: false, timeout: 10_000 });
       if (probe.exitCode === 0) break;
       if (Date.now() > deadline) {
-        throw new Error(`${this.name} (${this.address}): SSH did not answer within ${timeouts.bootMs} ms (last: ${probe.stderr.trim()}); ${this.logFile}:\n${logTail(this.logFile)}`);
+        throw new Error(`${this.name} (${this.address}): SSH did not answer within ${timeouts.bootMs} ms (last: ${probe.stderr.trim()})\n${await this.diagnostics()}`);
       }
       await new Promise((r) => setTimeout(r, 200));
+    }
+    this.sshMs = Date.now() - t0;
+    const settled = await settle((argv, opts) => this.ssh(argv, opts));
+    if (settled.state !== 'running' && strict) {
+      throw new Error(`${this.name}: booted '${settled.state}', failed: ${settled.failed.join(' ')}\n${await this.diagnostics()}`);
     }
     this.bootMs = Date.now() - t0;
   }
@@ -106,26 +118,69 @@ export class TestHost {
   /** Reboots like a real server: the overlay keeps its changes, the container restarts. */
   async reboot(): Promise<void> {
     if (!this.container?.running) throw new Error(`${this.name} is not running`);
-    await this.ssh(['systemctl', 'reboot'], { timeout: 15_000 }); // the connection may drop
+    const req = await this.ssh(['systemctl', 'reboot'], { timeout: 15_000 }); // the connection may drop
     const code = await this.container.waitExit(timeouts.bootMs);
     if (code !== EXIT_REBOOT) {
-      throw new Error(`${this.name}: expected nspawn to exit ${EXIT_REBOOT} on reboot, got ${code}:\n${logTail(this.logFile)}`);
+      const asked = `systemctl reboot: exit ${req.exitCode} ${req.stderr.trim()}`;
+      throw new Error(`${this.name}: expected nspawn to exit ${EXIT_REBOOT} on reboot, got ${code} (${asked})\n${await this.diagnostics()}`);
     }
-    await this.boot();
+    await this.boot(false); // what a test configured may fail to start: for the test to see
+  }
+
+  /** nspawn output and the container journal's tail, for error messages. */
+  diagnostics(): Promise<string> {
+    return diagnostics(this.logFile, overlayDirs(this.dir).merged);
   }
 
   fingerprint(): Promise<Fingerprint> {
     return takeFingerprint((argv, opts) => this.ssh(argv, opts));
   }
 
-  /** Idempotent; safe after a failed start. Never deletes the dir while anything is mounted. */
+  /** Idempotent; safe after a failed start. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    await this.container?.stop(timeouts.stopMs);
-    await unmountAll(this.dir);
-    await deleteBridge(this.slot.bridge);
+    stopHostsSync([this]);
+    await this.reaped();
+  }
+
+  /** Resolves once our child nspawn has been reaped (the event loop does that). */
+  async reaped(): Promise<void> {
+    await this.container?.waitExit(10_000);
+  }
+
+  /** The container's nspawn while it runs (pid + start time). */
+  get nspawnId(): ProcessId | undefined {
+    return this.container && isAlive(this.container.id) ? this.container.id : undefined;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** After the container is gone: unmount, bridge, cgroups, slot, dir (never while mounted). */
+  cleanupSync(): void {
+    unmountAll(this.dir);
+    deleteBridge(this.slot.bridge);
+    removeCgroups(this.name);
     releaseSlot(this.slot);
     if (existsSync(this.dir) && mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
     this.stopped = true;
   }
+}
+
+/**
+ * Tears hosts down synchronously: all containers are asked to power off at once, then each
+ * host is cleaned up. Synchronous so the same code serves SIGINT/SIGTERM handlers.
+ */
+export function stopHostsSync(hosts: TestHost[]): void {
+  const live = hosts.filter((h) => !h.isStopped);
+  stopContainersSync(live.map((h) => h.nspawnId).filter((id): id is ProcessId => !!id), timeouts.stopMs);
+  const errors: unknown[] = [];
+  for (const h of live) {
+    try {
+      h.cleanupSync();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length) throw errors[0];
 }

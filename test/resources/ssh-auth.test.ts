@@ -75,6 +75,9 @@ describe('ssh_auth.present', () => {
     const report = await run(compileStates(states), host, true);
     expect(results(report)).toEqual({ dave: 'pending', 'dave-keys': 'pending' });
     expect(report.states[1].comment).toContain("user 'dave' does not exist");
+    // Which keys the new account would accept is shown already: that is what a reviewer checks.
+    expect(report.states[1].changes.map((c) => c.summary)).toEqual(['create ~dave/.ssh/authorized_keys (+1 key)']);
+    expect(report.states[1].changes[0].diff).toContain(`+${KEY_A}`);
     expect(host.writes()).toEqual([]);
   });
 

@@ -36,7 +36,7 @@ describe('user.present: a new user', () => {
 
   it('reports missing groups as missing (an earlier state may create them), optional ones as skipped', async () => {
     await expect(planOne(state('    - groups: [sudo, docker, wheel]\n'), accountsHost())).rejects.toThrow("no such group: 'docker', 'wheel'");
-    await expect(planOne(state('    - gid: docker\n'), accountsHost())).rejects.toThrow("group 'docker' does not exist");
+    await expect(planOne(state('    - gid: docker\n'), accountsHost())).rejects.toThrow("no such group: 'docker'");
     const plan = await planOne(state('    - groups: [adm]\n    - optional_groups: [docker, sudo]\n'), accountsHost());
     expect(plan.comment).toBe('optional groups not present: docker');
     expect(plan.changes[0].summary).toContain('groups adm,sudo');
@@ -47,7 +47,16 @@ describe('user.present: a new user', () => {
     const host = accountsHost();
     const report = await run(c, host, true);
     expect(results(report)).toEqual({ docker: 'pending', carol: 'pending' });
+    // It still says what it would do once the group is there.
+    expect(report.states[1].changes.map((ch) => ch.summary)).toEqual(['create user carol (group carol (new), home /home/carol, groups docker)']);
+    expect(report.states[1].comment).toBe("depends on docker (pending); cannot plan yet: no such group: 'docker'");
     expect(host.writes()).toEqual([]);
+  });
+
+  it('fails in --test when no earlier state can provide the missing group', async () => {
+    const report = await run(compileStates(state('    - groups: [docker]\n')), accountsHost(), true);
+    expect(results(report)).toEqual({ carol: 'failed' });
+    expect(report.states[0].comment).toBe("no such group: 'docker'");
   });
 });
 

@@ -6,6 +6,7 @@ import { compile, type Compiled } from '../../src/compile/load.js';
 import type { Facts } from '../../src/compile/facts.js';
 import { runStates } from '../../src/core/engine.js';
 import type { Report } from '../../src/core/report-types.js';
+import { SpecError, type Problem } from '../../src/core/errors.js';
 import type { Host } from '../../src/host/types.js';
 import { registry } from '../../src/resources/index.js';
 
@@ -51,4 +52,15 @@ export function run(c: Compiled, host: Host, test: boolean, varDir = '/var/lib/b
 /** Result per state id ("id" or "id|kind" when an id has several kinds). */
 export function results(r: Report): Record<string, string> {
   return Object.fromEntries(r.states.map((s) => [s.id, s.result]));
+}
+
+/** The problems of a compile that must fail. */
+export function problemsOf(fn: () => unknown): Problem[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SpecError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the compile to fail');
 }

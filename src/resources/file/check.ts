@@ -1,7 +1,7 @@
 // Validators run on a candidate before it replaces the live file — in --test too.
 // check_cmd gets the candidate's path (Salt); check_in_place sees the whole configuration as
 // it would be, with the candidate mounted over the target in a private mount namespace.
-import { StateFailure } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import type { CommandResult, HostView } from '../../host/types.js';
 
 /** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
@@ -34,5 +34,5 @@ export async function checkInPlace(host: HostView, argv: string[], target: strin
 function rejectUnless(r: CommandResult, what: string, argv: string[], path: string): void {
   if (r.exitCode === 0) return;
   const out = (r.stderr || r.stdout).trim().split(path).join('<candidate>');
-  throw new StateFailure(`${what} rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}`);
+  throw new ValidationError(`${what} rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}`);
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { MissingError, StateFailure } from '../../core/errors.js';
+import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
 import { MASK, type Secrets } from '../../core/secrets.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
 import { backupPath } from './backup.js';
@@ -62,10 +62,15 @@ export const managed: ResourceFunction<ManagedSpec> = {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
     const mode = spec.mode ?? st?.mode ?? 0o644;
-    if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
-    if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
     const diff = spec.showChanges ? hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets) : undefined;
     const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
+    try {
+      if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
+      if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
+    } catch (err) {
+      if (err instanceof ValidationError) err.changes = [{ summary, diff }];
+      throw err;
+    }
     let changes: Change[];
     let ids: { uid?: number; gid?: number };
     try {

@@ -1,0 +1,79 @@
+#!/bin/sh
+# brine bootstrap: make a Debian/Ubuntu host able to run the brine agent — the distribution's
+# nodejs (>= 18) and rsync, and brine's root-only directories. Idempotent; installs nothing else.
+# Usage, as root: sh bootstrap.sh [VERSION]   (a host already bootstrapped at VERSION is skipped)
+set -eu
+
+BRINE_VAR=/var/lib/brine
+BRINE_LOG=/var/log/brine
+MARKER=$BRINE_VAR/bootstrap.done
+NODE_MIN=18
+
+say() { printf 'brine-bootstrap: %s\n' "$*"; }
+die() { printf 'brine-bootstrap: error: %s\n' "$*" >&2; exit 1; }
+
+node_major() {
+  v=$(node --version 2>/dev/null) || v=v0
+  v=${v#v}
+  case ${v%%.*} in '' | *[!0-9]*) echo 0 ;; *) echo "${v%%.*}" ;; esac
+}
+
+has() { command -v "$1" >/dev/null 2>&1; }
+
+# Who runs `provision` next time: root logs in directly, anyone else comes through sudo.
+login() { if [ -n "${SUDO_USER:-}" ]; then echo "sudo=yes"; else echo "sudo=no"; fi; }
+
+ready() {
+  [ "$(node_major)" -ge "$NODE_MIN" ] && has rsync && [ -d $BRINE_VAR/run ] && [ -d $BRINE_VAR/reports ] && [ -d $BRINE_LOG ]
+}
+
+# A fresh cloud server often runs unattended-upgrades at first boot: wait for dpkg's lock.
+APT_LOCK='-o DPkg::Lock::Timeout=300'
+
+apt_install() {
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get $APT_LOCK install -y -q --no-install-recommends "$@"
+}
+
+main() {
+  version=${1:-}
+  if [ -n "$version" ] && [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$version" ] && ready; then
+    say "ok skipped node=$(node --version) $(login)"
+    return 0
+  fi
+  [ "$(id -u)" -eq 0 ] || die "must run as root"
+  ID='' ID_LIKE=''
+  [ ! -r /etc/os-release ] || . /etc/os-release
+  case " $ID $ID_LIKE " in
+    *" debian "* | *" ubuntu "*) ;;
+    *) die "unsupported distribution '${ID:-unknown}': this bootstrap knows Debian and Ubuntu" ;;
+  esac
+  pkgs=''
+  [ "$(node_major)" -ge "$NODE_MIN" ] || pkgs=nodejs
+  has rsync || pkgs="$pkgs rsync"
+  if [ -n "$pkgs" ]; then
+    say "installing$pkgs"
+    # The package lists are refreshed only when installing from them fails (absent or stale).
+    # shellcheck disable=SC2086
+    if ! apt_install $pkgs; then
+      say "apt-get update"
+      # shellcheck disable=SC2086
+      apt-get $APT_LOCK update -q
+      # shellcheck disable=SC2086
+      apt_install $pkgs
+    fi
+  fi
+  [ "$(node_major)" -ge "$NODE_MIN" ] ||
+    die "the distribution's nodejs is $(node --version 2>/dev/null || echo missing); brine needs >= $NODE_MIN"
+  for d in $BRINE_VAR $BRINE_VAR/run $BRINE_VAR/reports $BRINE_LOG; do
+    mkdir -p "$d"
+    chown root:root "$d"
+    chmod 0700 "$d"
+  done
+  [ -z "$version" ] || printf '%s\n' "$version" >"$MARKER"
+  say "ok installed=$(echo ${pkgs:-nothing} | tr ' ' ,) node=$(node --version) $(login)"
+}
+
+# Run from a function with stdin closed: when the script itself arrives on stdin (`sh -s`),
+# apt-get and friends must not read the rest of it.
+main "$@" </dev/null

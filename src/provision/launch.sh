@@ -1,0 +1,51 @@
+# brine launcher (runs as root, arrives on stdin): starts the agent detached from this SSH
+# session, so a dropped connection cannot stop it half-way, then streams its log until it
+# ends and exits with its status. Args: RUN_ID VIA AGENT_ARGV...
+set -eu
+
+# One argument as a single-quoted sh word.
+q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+main() {
+  run=$1 via=$2
+  shift 2
+  case $run in '' | *[!A-Za-z0-9-]*) echo "brine: bad run id" >&2; exit 1 ;; esac
+  dir=/var/lib/brine/run/$run
+  rep=/var/lib/brine/reports/$run
+  [ -d "$dir" ] || { echo "brine: the upload $dir is missing" >&2; exit 1; }
+  umask 077
+  # The job outlives this session: it records its pid, runs the agent, records the status
+  # atomically, then removes the upload (and with it the pillar) whatever happened here.
+  # Its arguments live in the file, not on systemd-run's command line, where systemd would
+  # expand '$' and '%' in them.
+  {
+    printf 'set --'
+    for a in "$@"; do printf ' %s' "$(q "$a")"; done
+    printf '\nexport SUDO_USER=%s BRINE_VIA=%s\n' "$(q "${SUDO_USER:-}")" "$(q "$via")"
+    printf 'r=%s d=%s\n' "$rep" "$dir"
+    cat <<'JOB'
+echo $$ >"$r.pid"
+"$@" >"$r.log" 2>&1 </dev/null && s=0 || s=$?
+echo $s >"$r.exit.tmp"
+mv "$r.exit.tmp" "$r.exit"
+rm -rf "$d"
+JOB
+  } >"$rep.job"
+  : >"$rep.log"
+  if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+    systemd-run --quiet --collect --unit="brine-apply-$run" /bin/sh "$rep.job"
+  else
+    setsid nohup /bin/sh "$rep.job" >/dev/null 2>&1 &
+  fi
+  i=0
+  while [ ! -s "$rep.pid" ]; do
+    i=$((i + 1))
+    [ "$i" -lt 300 ] || { echo "brine: the agent did not start (see $rep.log)" >&2; exit 1; }
+    sleep 0.1
+  done
+  tail -n +1 -s 0.2 --pid="$(cat "$rep.pid")" -f "$rep.log"
+  while [ ! -e "$rep.exit" ]; do sleep 0.1; done
+  exit "$(cat "$rep.exit")"
+}
+
+main "$@" </dev/null

@@ -1,0 +1,117 @@
+// `brine provision ENV`: every selected host in parallel (bounded), each through bootstrap,
+// upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { BrineError, InventoryError } from '../core/errors.js';
+import type { Style } from '../core/report.js';
+import { Secrets } from '../core/secrets.js';
+import { loadInventory, selectTargets } from './inventory.js';
+import { pillarForHost, type HostPillar } from './pillar-select.js';
+import { runPool } from './pool.js';
+import { ProgressView } from './progress.js';
+import { provisionHost, type HostOutcome } from './provision-host.js';
+import { spawnProcess, type Spawn } from './runner.js';
+import { closeArgv, type SshSettings } from './ssh.js';
+import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
+
+export interface ProvisionOptions {
+  env: string;
+  dir: string;
+  hosts?: string[];
+  user?: string;
+  ssh: SshSettings;
+  parallel: number;
+  test: boolean;
+  json: boolean;
+  states: string[];
+  /** The bundle to upload (default: the running bundle, or dist/brine.js of this checkout). */
+  agent?: string;
+  /** Seconds the agent waits for an earlier run's lock. */
+  lockWait: number;
+}
+
+export interface ProvisionIO {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  style: Style;
+  spawn?: Spawn;
+}
+
+/** The bundle when running from it (whatever its name); from source (tests), this checkout's dist/brine.js. */
+export function findAgent(given?: string): string {
+  // __filename: the bundle itself when run from it (CommonJS), the source file under vitest.
+  const self = __filename;
+  const path = given ? resolve(given) : self.endsWith('.ts') ? resolve(dirname(self), '../../dist/brine.js') : self;
+  if (!existsSync(path)) throw new BrineError('E_AGENT', `the agent bundle ${path} is missing: run \`npm run build\``);
+  return path;
+}
+
+function whoAmI(): string {
+  let user = process.env.USER ?? '?';
+  try {
+    user = userInfo().username;
+  } catch {
+    // keep $USER
+  }
+  return `${user}@${hostname()}`;
+}
+
+export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{ code: number; outcomes: HostOutcome[] }> {
+  const started = Date.now();
+  const dir = resolve(o.dir);
+  if (!existsSync(join(dir, 'states'))) throw new InventoryError(`${dir} has no states/ directory (use --dir)`);
+  const agentPath = findAgent(o.agent);
+  const { targets, warnings } = selectTargets(loadInventory(dir, o.env), { hosts: o.hosts, user: o.user });
+  for (const w of warnings) io.stderr.write(`brine: warning: ${w}\n`);
+  // Every host's pillar is selected (and checked) before any host is touched.
+  const pillars: HostPillar[] = targets.map((t) => pillarForHost(dir, o.env, t));
+  const secrets = new Secrets();
+  pillars.forEach((p) => secrets.absorb(p.secrets));
+
+  const out = o.json ? io.stderr : io.stdout;
+  const several = targets.length > 1;
+  const live = several && Boolean(out.isTTY) && !process.env.CI;
+  const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
+  const spawn = io.spawn ?? spawnProcess;
+  // Each host's steps share one connection, through sockets in a dir only we can reach.
+  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
+  const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
+  const ctx = {
+    dir,
+    env: o.env,
+    test: o.test,
+    states: o.states,
+    agentPath,
+    settings,
+    spawn,
+    via: whoAmI(),
+    secrets,
+    lockWaitSeconds: o.lockWait,
+  };
+  let settled;
+  try {
+    settled = await runPool(targets, o.parallel, (t, i) =>
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
+    );
+  } finally {
+    view.close();
+    if (controlDir) {
+      await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));
+      rmSync(controlDir, { recursive: true, force: true });
+    }
+  }
+  const outcomes = settled.map((s, i): HostOutcome => {
+    if (s.ok) return s.value;
+    const error = secrets.mask(s.error instanceof Error ? s.error.message : String(s.error));
+    return { target: targets[i], status: 'failed', exitCode: 1, error, earlier: [], running: [], durationMs: 0 };
+  });
+  const ms = Date.now() - started;
+  if (o.json) io.stdout.write(jsonDocument(o.env, o.test, outcomes, ms, secrets));
+  else {
+    // A live view showed one line per host; the reports follow. Plain output streamed them.
+    for (const oc of outcomes) out.write(live ? formatHost(oc, secrets, io.style) : formatEarlier(oc, secrets, io.style));
+    out.write(formatAggregate(o.env, o.test, outcomes, ms, io.style));
+  }
+  return { code: exitCodeOfAll(outcomes), outcomes };
+}

@@ -1,0 +1,52 @@
+// Runs the controller's local processes (ssh, rsync): argv only, never a shell; every outcome
+// maps into a result (reject: false), and stdout can be followed line by line as it arrives.
+import { execa } from 'execa';
+
+export interface SpawnOptions {
+  /** Fed to stdin: how scripts reach the remote shell without showing up in `ps`. */
+  input?: string;
+  /** Called for each complete stdout line while the process runs. */
+  onLine?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface SpawnResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type Spawn = (argv: string[], opts?: SpawnOptions) => Promise<SpawnResult>;
+
+export const spawnProcess: Spawn = async (argv, opts = {}) => {
+  const child = execa(argv[0], argv.slice(1), {
+    reject: false,
+    input: opts.input ?? '',
+    timeout: opts.timeoutMs,
+    stripFinalNewline: false,
+    buffer: true,
+  });
+  if (opts.onLine && child.stdout) {
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) opts.onLine!(l);
+    });
+    child.stdout.on('end', () => {
+      if (pending) opts.onLine!(pending);
+      pending = '';
+    });
+  }
+  const r = await child;
+  const missing = (r as { code?: string }).code === 'ENOENT';
+  return {
+    argv,
+    exitCode: r.exitCode ?? (missing ? 127 : 255),
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? '') || (r.exitCode === undefined ? (r.shortMessage ?? '') : ''),
+  };
+};

@@ -1,0 +1,90 @@
+// A scripted stand-in for the ssh/rsync processes the controller spawns: recognises each step
+// by the script on stdin (or rsync), records every argv, and answers per host.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Spawn, SpawnOptions, SpawnResult } from '../../src/provision/runner.js';
+import { scripts } from '../../src/provision/scripts.js';
+import type { Report } from '../../src/core/report-types.js';
+
+export type Step = 'bootstrap' | 'upload' | 'launch' | 'collect' | 'other';
+
+export interface Call {
+  step: Step;
+  host: string;
+  argv: string[];
+  input?: string;
+  /** For uploads: every uploaded file (relative to its source) with its text, read at upload time. */
+  files?: Record<string, string>;
+}
+
+export type Answer = Partial<SpawnResult> & { lines?: string[] };
+
+export function report(over: Partial<Report['summary']> = {}, test = false): Report {
+  return { test, env: 'staging', host: 'h', states: [], summary: { succeeded: 1, changed: 1, pending: 0, failed: 0, total: 1, durationMs: 5, ...over } };
+}
+
+export function collected(run: string, exit: number, r?: Report, extra = ''): string {
+  return `${extra}@@brine-run ${run} ${exit}\n${r ? JSON.stringify(r, null, 2) + '\n' : ''}@@brine-log\nlog tail\n@@brine-end\n`;
+}
+
+export class FakeSsh {
+  readonly calls: Call[] = [];
+  /** Answers by host then step; a function gets the run id (from the launch argv). */
+  answers = new Map<string, Partial<Record<Step, Answer | ((run: string) => Answer)>>>();
+  private runs = new Map<string, string>();
+  delayMs = 0;
+
+  on(host: string, step: Step, a: Answer | ((run: string) => Answer)): this {
+    this.answers.set(host, { ...this.answers.get(host), [step]: a });
+    return this;
+  }
+
+  spawn: Spawn = async (argv: string[], opts: SpawnOptions = {}) => {
+    const step = stepOf(argv, opts.input);
+    const host = hostOf(argv);
+    const call: Call = { step, host, argv, input: opts.input };
+    if (step === 'upload') call.files = readSources(argv.slice(argv.indexOf('--') + 1, -1));
+    if (step === 'launch') this.runs.set(host, /sh -s -- (\d{8}T\d{6}-[0-9a-f]{6}) /.exec(argv.at(-1)!)![1]);
+    this.calls.push(call);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    const defaults: Record<Step, Answer> = {
+      bootstrap: { stdout: 'brine-bootstrap: ok skipped node=v18.20.4 sudo=no\n' },
+      upload: {},
+      launch: { lines: ['  ok       x (file.managed)'] },
+      collect: { stdout: collected(this.runs.get(host) ?? '?', 0, report()) },
+      other: {},
+    };
+    const given = this.answers.get(host)?.[step];
+    const a = typeof given === 'function' ? given(this.runs.get(host) ?? '?') : (given ?? defaults[step]);
+    for (const l of a.lines ?? []) opts.onLine?.(l);
+    return { argv, exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
+  };
+
+  steps(host: string): Step[] {
+    return this.calls.filter((c) => c.host === host).map((c) => c.step);
+  }
+}
+
+function stepOf(argv: string[], input?: string): Step {
+  if (argv[0] === 'rsync') return 'upload';
+  if (input === scripts.bootstrap) return 'bootstrap';
+  if (input === scripts.launch) return 'launch';
+  if (input === scripts.collect) return 'collect';
+  return 'other';
+}
+
+function hostOf(argv: string[]): string {
+  if (argv[0] === 'rsync') return argv.at(-1)!.split(':')[0];
+  return argv[argv.indexOf('--') + 1];
+}
+
+function readSources(sources: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string, rel: string) => {
+    if (!existsSync(p)) return;
+    if (statSync(p).isDirectory()) for (const n of readdirSync(p)) walk(join(p, n), `${rel}/${n}`);
+    else out[rel] = readFileSync(p, 'utf8');
+  };
+  for (const s of sources) walk(s, s.split('/').pop()!);
+  return out;
+}

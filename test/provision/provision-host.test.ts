@@ -1,0 +1,120 @@
+// One host's provision against a scripted ssh: the steps, their argv, statuses and masking.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Secrets } from '../../src/core/secrets.js';
+import { pillarForHost } from '../../src/provision/pillar-select.js';
+import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
+import { makeProject } from '../support/project.js';
+import { collected, FakeSsh, report } from './fake-ssh.js';
+
+const SECRET = 'stg-secret-4c1d9e';
+const PROD = 'prod-secret-8e2f7a';
+
+function setup(over: Partial<HostContext> = {}) {
+  const dir = makeProject({
+    'states/top.yaml': "base:\n  '*': [app]\n",
+    'states/app.yaml': '/x:\n  file.managed:\n    contents: {{yaml pillar.token}}\n',
+    'pillar/top.yaml': "staging:\n  '*': [staging.secrets]\nproduction:\n  '*': [production.secrets]\n",
+    'pillar/staging/secrets.yaml': `token: ${SECRET}\n`,
+    'pillar/production/secrets.yaml': `token: ${PROD}\n`,
+  });
+  const agent = join(mkdtempSync(join(tmpdir(), 'brine-agent-')), 'brine.js');
+  writeFileSync(agent, '// agent\n');
+  const target = { address: '10.0.0.5', id: 'web1', roles: ['web'], user: 'dev' };
+  const pillar = pillarForHost(dir, 'staging', target);
+  const secrets = new Secrets();
+  secrets.absorb(pillar.secrets);
+  const fake = new FakeSsh();
+  const ctx: HostContext = { dir, env: 'staging', test: false, states: [], agentPath: agent, settings: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWaitSeconds: 600, ...over };
+  const phases: Phase[] = [];
+  const lines: string[] = [];
+  const events = { phase: (p: Phase) => phases.push(p), line: (l: string) => lines.push(l) };
+  return { dir, ctx, target, pillar, fake, phases, lines, events };
+}
+
+describe('provisionHost', () => {
+  it('bootstraps, uploads only its pillar, runs, streams masked lines and collects the report', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'launch', { lines: [`leaked ${SECRET}?`, '  ok       /x (file.managed)'] });
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out.status).toBe('changed');
+    expect(out.exitCode).toBe(0);
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch', 'collect']);
+    expect(s.phases).toEqual(['bootstrap', 'upload', 'run', 'collect', 'done']);
+    expect(s.lines[0]).toBe('leaked ********?');
+    const upload = s.fake.calls.find((c) => c.step === 'upload')!;
+    expect(Object.keys(upload.files!).sort()).toEqual(['brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
+    expect(JSON.stringify(upload.files)).not.toContain(PROD);
+    // No secret in any process argument, here or (via the agent argv) on the host.
+    for (const c of s.fake.calls) expect(c.argv.join(' ')).not.toContain(SECRET);
+    expect(upload.argv.some((a) => a.startsWith('--rsync-path'))).toBe(false); // bootstrap said sudo=no
+  });
+
+  it('goes through sudo -n rsync when the login is not root', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'bootstrap', { stdout: 'brine-bootstrap: ok skipped node=v18.20.4 sudo=yes\n' });
+    await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(s.fake.calls.find((c) => c.step === 'upload')!.argv).toContain('--rsync-path=sudo -n rsync');
+    const ssh = s.fake.calls[0].argv;
+    expect(ssh.slice(ssh.indexOf('--') - 2, ssh.indexOf('--') + 2)).toEqual(['-l', 'dev', '--', '10.0.0.5']);
+    expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16}$/);
+  });
+
+  it('reports an unreachable host and stops there', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'bootstrap', { exitCode: 255, stderr: 'ssh: connect to host 10.0.0.5 port 22: No route to host\n' });
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out).toMatchObject({ status: 'unreachable', exitCode: 1 });
+    expect(out.error).toMatch(/10.0.0.5: unreachable: .*No route to host/);
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap']);
+  });
+
+  it('names user and host when sudo is missing', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'bootstrap', { exitCode: 99, stderr: 'brine: dev@web1 has no passwordless sudo (sudo -n failed)\n' });
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out.status).toBe('failed');
+    expect(out.error).toBe('10.0.0.5: dev@web1 has no passwordless sudo (sudo -n failed)');
+  });
+
+  it('a connection lost mid-run fails the host, says the agent goes on, and collects nothing', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'launch', { exitCode: 255, stderr: 'Connection to 10.0.0.5 closed by remote host.\n' });
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out.status).toBe('failed');
+    expect(out.error).toMatch(/connection lost during the run .* the next provision shows its result/);
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch']);
+  });
+
+  it('--test: exit 2 is pending; earlier uncollected runs are returned, masked', async () => {
+    const s = setup({ test: true });
+    const earlier = report({ changed: 3 });
+    earlier.states = [{ id: SECRET, function: 'file.managed', name: '/x', sls: 'app', file: 'f', line: 1, result: 'changed', changes: [], comment: '', durationMs: 1 }];
+    s.fake.on('10.0.0.5', 'collect', (run) => ({ stdout: collected('20250101T000000-abcdef', 0, earlier) + collected(run, 2, report({ changed: 0, pending: 1 }, true)) }));
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out).toMatchObject({ status: 'pending', exitCode: 2 });
+    expect(out.earlier.map((e) => e.run)).toEqual(['20250101T000000-abcdef']);
+    expect(out.earlier[0].report!.states[0].id).toBe('********');
+  });
+
+  it('a failed upload removes what it may have left', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'upload', { exitCode: 23, stderr: 'rsync error: some files could not be transferred\n' });
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(out.error).toMatch(/upload failed: rsync error/);
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'other']);
+    expect(s.fake.calls.at(-1)!.argv.at(-1)).toMatch(/rm -rf -- \/var\/lib\/brine\/run\/\d{8}T/);
+  });
+});
+
+describe('agentArgv', () => {
+  it('tells the agent its env, id, roles, report file and run log, and passes states after --', () => {
+    const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWaitSeconds: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
+    expect(argv).toEqual([
+      'node', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
+      '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl', '--lock-wait', '5', '--test', '--', 'nginx',
+    ]);
+  });
+});
