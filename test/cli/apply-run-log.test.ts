@@ -65,16 +65,26 @@ describe('apply: what provision needs', () => {
     const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
     const dir = project(target);
     const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
-    const holder = execa('sleep', ['2']);
+    // The holder lives until the waiter says it is waiting: no race with a loaded machine.
+    const holder = execa('sleep', ['120']);
     const lock = { pid: holder.pid, user: 'bob', host: 'h', since: new Date().toISOString(), what: 'apply --env staging' };
     writeFileSync(join(varDir, 'apply.lock'), JSON.stringify(lock));
     const now = await apply(dir, varDir, []);
     expect(now.exitCode).toBe(1);
     expect(now.stderr).toMatch(/another brine apply holds/);
-    const waited = apply(dir, varDir, ['--lock-wait', '30']);
-    await holder;
-    const r = await waited;
-    expect(r.stderr).toMatch(/waiting up to 30 s/);
+    const waiter = execa('node', [BUNDLE, 'apply', '--env', 'staging', '--dir', dir, '--var-dir', varDir, '--lock-wait', '30'], { reject: false, env: { NO_COLOR: '1' } });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      waiter.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/waiting up to 30 s/.test(stderr)) resolve();
+      });
+      void waiter.then(() => resolve());
+    });
+    holder.kill();
+    await holder.catch(() => undefined);
+    const r = await waiter;
+    expect(stderr).toMatch(/waiting up to 30 s/);
     expect(r.exitCode).toBe(0);
   });
 });
