@@ -34,9 +34,17 @@ async function stopAll(hosts: Map<Tool, TestHost>): Promise<void> {
   await Promise.all([...hosts.values()].map((h) => h.stop()));
 }
 
+interface PhaseOptions {
+  /** Poll the process tree's memory (costs CPU: not for timed runs). */
+  sample?: boolean;
+  /** Run the phase's command under something else (strace, node flags). */
+  wrap?: (argv: string[]) => string[];
+}
+
 /** Runs one phase of one tool; a run that did not do what the phase means fails the bench. */
-async function runPhase(host: TestHost, tool: Tool, phase: Phase, label: string, sample = false): Promise<Sample> {
-  const s = await measure(host, label, TOOL_SPECS[tool].commands[phase], { sample });
+async function runPhase(host: TestHost, tool: Tool, phase: Phase, label: string, o: PhaseOptions = {}): Promise<Sample> {
+  const argv = TOOL_SPECS[tool].commands[phase];
+  const s = await measure(host, label, o.wrap ? o.wrap(argv) : argv, { sample: o.sample });
   const problem = TOOL_SPECS[tool].problem(phase, { exit: s.exit, stdout: s.stdout_tail });
   if (problem) {
     throw new Error(`${tool} ${phase} on ${host.name}: ${problem}\n(full output: ${LOG_DIR}/${label}.out on the host)\n${s.stdout_tail.slice(-2000)}${s.stderr_tail.slice(-1500)}`);
@@ -80,7 +88,7 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
   try {
     for (const phase of PHASES) {
       for (const tool of o.tools) {
-        const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-memory`, true);
+        const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-memory`, { sample: true });
         const peaks = rss[phase][tool] ?? [s.maxrss_kib];
         t.memory[phase][tool] = { maxrss_kib: Math.max(...peaks), tree_pss_peak_kib: s.tree_pss_peak_kib };
       }
@@ -96,17 +104,15 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
 /** Processes one no-op run starts (the tool itself included), counted under strace -f. */
 async function countProcesses(host: TestHost, tool: Tool): Promise<number> {
   const trace = `${LOG_DIR}/${tool}-noop.strace`;
-  const argv = ['strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, ...TOOL_SPECS[tool].commands.noop];
-  await measure(host, `${tool}-noop-strace`, argv);
+  await runPhase(host, tool, 'noop', `${tool}-noop-strace`, { wrap: (argv) => ['strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, ...argv] });
   return countExecs(await host.sshOk(['cat', trace]));
 }
 
 /** A CPU profile of one no-op run, attributed to the bundle's modules. */
 async function profileBrine(host: TestHost, staged: string): Promise<ReturnType<typeof summarizeProfile>> {
   const dir = `${LOG_DIR}/cpu-prof`;
-  const [node, ...rest] = TOOL_SPECS.brine.commands.noop;
   await host.sshOk(['rm', '-rf', dir]);
-  await measure(host, 'brine-noop-cpu-prof', [node, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest]);
+  await runPhase(host, 'brine', 'noop', 'brine-noop-cpu-prof', { wrap: ([node, ...rest]) => [node, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest] });
   const file = (await host.sshOk(['sh', '-c', `ls ${dir}/*.cpuprofile | head -1`])).trim();
   const profile = JSON.parse(await host.sshOk(['cat', file])) as CpuProfile;
   return summarizeProfile(profile, readFileSync(join(staged, 'brine', 'brine.js'), 'utf8'), 'brine.js');
