@@ -44,6 +44,25 @@ describe('service', () => {
     expect(h.writes()).toEqual([]);
   });
 
+  it("reads the units' states while earlier states plan (one systemctl show, started by prefetch)", async () => {
+    const h = host();
+    let showStartedFirst: boolean | undefined;
+    // The first state's check takes a while, as a real command does.
+    const query = h.query.bind(h);
+    h.query = async (argv, opts) => {
+      if (argv[0] !== 'slow-check') return query(argv, opts);
+      await new Promise((r) => setTimeout(r, 50));
+      showStartedFirst = commandLines(h).some((l) => l.startsWith(SHOW));
+      return query(argv, opts);
+    };
+    h.on(['slow-check'], { exitCode: 0 });
+    const c = compileStates('first:\n  cmd.run:\n    - name: [/bin/true]\n    - unless: [slow-check]\nnginx:\n  service.running: []\nssh:\n  service.enabled: []\n');
+    const r = await run(c, h, true);
+    expect(results(r)).toEqual({ first: 'ok', nginx: 'ok', ssh: 'ok' });
+    expect(showStartedFirst).toBe(true);
+    expect(commandLines(h).filter((l) => l.startsWith('systemctl'))).toEqual([`${SHOW} nginx.service ssh.service`]);
+  });
+
   it('starts and enables, in that order after any daemon-reload, and reads it back', async () => {
     const h = host({ ...units, 'app.service': { ...units['app.service'], NeedDaemonReload: 'yes' } });
     const c = compileStates('app:\n  service.running:\n    - enable: true\n');

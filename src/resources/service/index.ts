@@ -6,7 +6,7 @@ import type { Change, Plan, ResourceFunction, ResourceKind } from '../../core/re
 import { unitName, type UnitState } from '../../host/systemd.js';
 import type { HostView } from '../../host/types.js';
 import { declare } from '../declared.js';
-import { daemonReload, enablement, isActive, isKnown, startsService, systemctl, unitState } from './units.js';
+import { daemonReload, declaredUnits, enablement, isActive, isKnown, startsService, systemctl, unitState } from './units.js';
 
 export interface ServiceSpec {
   unit: string;
@@ -28,7 +28,16 @@ function parseService(a: Args, opts: { enable: boolean; reload: boolean }): Serv
   };
 }
 
-const prefetch = async (specs: ServiceSpec[], host: HostView) => declare(host, 'systemd-unit', specs.map((s) => s.unit));
+/**
+ * Record the run's units, then start reading their states (not awaited): systemctl runs while the
+ * states before the first service plan. setImmediate: after every service function's prefetch
+ * (the engine starts them all at once) has declared its units. A failure surfaces in the first
+ * plan, which asks again.
+ */
+const prefetch = async (specs: ServiceSpec[], host: HostView) => {
+  declare(host, 'systemd-unit', specs.map((s) => s.unit));
+  setImmediate(() => declaredUnits(host).catch(() => undefined));
+};
 
 /**
  * The unit's state, or undefined when it does not exist and need not. A unit that must exist is

@@ -10,21 +10,23 @@ import { declared } from '../declared.js';
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
 
 /**
- * The unit's state. The first plan asks about every unit the run declares in one process;
- * later plans reuse that until a change is applied (the fact cache is then dropped).
+ * The unit's state. One systemctl show asks about every unit the run declares (started by
+ * prefetch, so it runs while earlier states plan); plans reuse it until a change is applied
+ * (the fact cache is then dropped). A unit nobody declared is asked about on its own.
  */
 export async function unitState(host: HostView, unit: string): Promise<UnitState> {
-  const cache = await host.facts.get('systemd-units', async () => new Map<string, UnitState>());
-  if (!cache.has(unit)) {
-    const ask = [...new Set([unit, ...declared<string>(host, 'systemd-unit')])].filter((u) => !cache.has(u));
-    for (const [u, s] of await showUnits(host, ask)) cache.set(u, s);
-  }
+  const cache = await declaredUnits(host);
+  if (!cache.has(unit)) for (const [u, s] of await showUnits(host, [unit])) cache.set(u, s);
   const st = cache.get(unit)!;
   // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
   if (st.loadState === 'not-found' && !st.needDaemonReload && (await unitFileOnDisk(host, unit))) {
     return { ...st, needDaemonReload: true };
   }
   return st;
+}
+
+export function declaredUnits(host: HostView): Promise<Map<string, UnitState>> {
+  return host.facts.get('systemd-units', () => showUnits(host, [...new Set(declared<string>(host, 'systemd-unit'))]));
 }
 
 async function unitFileOnDisk(host: HostView, unit: string): Promise<boolean> {
