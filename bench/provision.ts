@@ -1,7 +1,7 @@
 // `brine provision` of 1, 5, 20… hosts in parallel, timed on the controller. All hosts boot
 // first (slow on 2 cores, and not what is measured); each size gets its own fresh hosts for one
 // first provision, then sizes take turns re-provisioning (hosts already converged).
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -89,7 +89,17 @@ async function provisionIn(run: HostRun, o: BenchOptions, bundle: string, staged
   const all = groups.flat();
   await Promise.all(all.map((h) => h.ssh(['systemctl', 'is-system-running', '--wait'], { timeout: 180_000 })));
   const project = provisionProject(stagedProject, all.map((h) => h.address));
-  const argvFor = (hosts: TestHost[]) => provisionArgv(bundle, project, run.sshConfigFile, hosts.map((h) => h.address));
+  try {
+    return await timeAll(o, groups, (hosts) => provisionArgv(bundle, project, run.sshConfigFile, hosts.map((h) => h.address)), log);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+/** One first provision per size (its own fresh hosts), then re-provisions of the first n hosts. */
+async function timeAll(o: BenchOptions, groups: TestHost[][], argvFor: (hosts: TestHost[]) => string[], log: Log): Promise<NonNullable<BenchResults['provision']>> {
+  const sizes = o.provision;
+  const all = groups.flat();
 
   const first: Record<string, number> = {};
   for (const [i, n] of sizes.entries()) {

@@ -1,5 +1,6 @@
 // `npm run bench`: brine vs Ansible vs Puppet on fresh test hosts, and `brine provision` of
 // 1, 5 and 20 hosts; writes bench/RESULTS.md and bench/results.json. Needs root (nspawn).
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     log(`wrote ${out.markdown} and ${out.json}`);
   } finally {
     await run.teardown();
+    rmSync(staged, { recursive: true, force: true });
   }
 }
 
