@@ -10,7 +10,8 @@ import { HostRun, type TestHost } from '../test/harness/index.js';
 import type { BenchOptions } from './options.js';
 import type { Log } from './rounds.js';
 import type { BenchResults } from './results.js';
-import { commandLine, ENV, ROLES } from './tools.js';
+import { remoteCommand } from '../test/harness/ssh.js';
+import { ENV, ROLES } from './tools.js';
 
 /** Hosts booted at once: 20 simultaneous boots on 2 cores run into the harness's boot timeout. */
 const BOOT_BATCH = 5;
@@ -116,7 +117,7 @@ async function timeAll(o: BenchOptions, groups: TestHost[][], argvFor: (hosts: T
     }
   }
   // The command as run, with the per-run paths and addresses named.
-  const command = commandLine(['node', 'dist/brine.js', ...provisionArgv('', 'PROJECT', 'SSH_CONFIG', ['ADDR1', 'ADDRN']).slice(1)])
+  const command = remoteCommand(['node', 'dist/brine.js', ...provisionArgv('', 'PROJECT', 'SSH_CONFIG', ['ADDR1', 'ADDRN']).slice(1)])
     .replace('--parallel 2', '--parallel N')
     .concat(' (PROJECT: a copy of the project whose pillar/staging/env.yaml lists the hosts with roles [web])');
   return { command, first, again };

@@ -9,7 +9,8 @@ import { PHASES, type BenchOptions, type Phase, type Tool } from './options.js';
 import { countExecs, summarizeProfile, type CpuProfile } from './profile.js';
 import { LOG_DIR, measure, prepare, type Sample } from './remote.js';
 import type { BenchResults } from './results.js';
-import { commandLine, TOOL_SPECS } from './tools.js';
+import { remoteCommand } from '../test/harness/ssh.js';
+import { TOOL_SPECS } from './tools.js';
 
 export type Log = (msg: string) => void;
 
@@ -54,7 +55,7 @@ async function runPhase(host: TestHost, tool: Tool, phase: Phase, label: string,
 
 export async function timedRounds(run: HostRun, o: BenchOptions, staged: string, log: Log): Promise<Timings> {
   const t: Timings = { wall: emptyByPhase(), cpu: emptyByPhase(), memory: emptyByPhase(), processes: {}, equivalence: {}, commands: {} };
-  for (const tool of o.tools) t.commands[tool] = Object.fromEntries(PHASES.map((p) => [p, commandLine(TOOL_SPECS[tool].commands[p])])) as Record<Phase, string>;
+  for (const tool of o.tools) t.commands[tool] = Object.fromEntries(PHASES.map((p) => [p, remoteCommand(TOOL_SPECS[tool].commands[p])])) as Record<Phase, string>;
   const rss = emptyByPhase<number[]>();
 
   for (let r = 0; r < o.warmup + o.runs; r++) {

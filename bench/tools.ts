@@ -71,8 +71,3 @@ export const TOOL_SPECS: Record<Tool, ToolSpec> = {
     },
   },
 };
-
-/** One line per command, as RESULTS.md shows them. */
-export function commandLine(argv: string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithBrine } from '../../bench/equivalence.js';
-import { commandLine, TOOL_SPECS } from '../../bench/tools.js';
+import { TOOL_SPECS } from '../../bench/tools.js';
 
 const brineOut = (s: string) => `\nSummary for th1 (env staging)\n------------\nSucceeded: 20 (${s})  Failed: 0  Total states: 20  Total time: 0.2 s\n`;
 const recap = (changed: number, failed = 0) => `PLAY RECAP ***\nlocalhost                  : ok=15   changed=${changed}    unreachable=0    failed=${failed}    skipped=6\n`;
@@ -27,10 +27,6 @@ describe('bench tool checks', () => {
     expect(ansible.problem('converge', { exit: 2, stdout: recap(3, 1) })).toMatch(/failed/);
     expect(puppet.problem('converge', { exit: 6, stdout: '' })).toMatch(/exit 6/);
     expect(puppet.problem('dryrun', { exit: 2, stdout: '' })).toMatch(/exit 2/);
-  });
-
-  it('prints commands as a shell would read them', () => {
-    expect(commandLine(['ansible-playbook', '-i', 'localhost,', 'a b', "it's"])).toBe(`ansible-playbook -i localhost, 'a b' 'it'\\''s'`);
   });
 });
 
