@@ -1,6 +1,7 @@
 // The benchmark still runs (the benchmark itself is `npm run bench`, never part of npm test):
 // its flavour builds, the staged playbook and Puppet module pass their tools' own checks on a
 // bench host, and measure.py reports a command as one JSON line.
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bench } from '../../bench/flavour.js';
 import { measure, prepare } from '../../bench/remote.js';
@@ -12,16 +13,19 @@ import { describeHosts } from '../harness/vitest.js';
 describeHosts('benchmark smoke check', () => {
   let run: HostRun | undefined;
   let host: TestHost;
+  let staged: string | undefined;
 
   // The bench flavour (ansible, puppet: ~1 GB) is built on first use: longer than a boot.
   beforeAll(async () => {
     await ensureRootfs(bench, (m) => process.stderr.write(`[bench] ${m}\n`));
     run = await startHosts(1, { flavour: bench });
     host = run.hosts[0];
-    await prepare(host, stage(process.cwd()));
+    staged = stage(process.cwd());
+    await prepare(host, staged);
   }, 900_000);
   afterAll(async () => {
     await run?.teardown();
+    if (staged) rmSync(staged, { recursive: true, force: true });
   }, 120_000);
 
   it('the playbook passes ansible-playbook --syntax-check', async () => {
