@@ -16,21 +16,22 @@ export interface GroupEntry {
   members: string[];
 }
 
-export function parsePasswd(text: string): PasswdEntry[] {
+/** The records of a colon-separated database file (passwd, group, shadow) with at least `fields` fields. */
+function colonRecords(text: string, fields: number): string[][] {
   return text
     .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.split(':'))
-    .filter((f) => f.length >= 7)
+    .filter((f) => f.length >= fields);
+}
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return colonRecords(text, 7)
     .map(([name, , uid, gid, gecos, home, shell]) => ({ name, uid: Number(uid), gid: Number(gid), gecos, home, shell }));
 }
 
 export function parseGroup(text: string): GroupEntry[] {
-  return text
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 4)
+  return colonRecords(text, 4)
     .map(([name, , gid, members]) => ({ name, gid: Number(gid), members: members ? members.split(',').filter(Boolean) : [] }));
 }
 
@@ -75,11 +76,7 @@ export interface ShadowEntry {
 }
 
 export function parseShadow(text: string): ShadowEntry[] {
-  return text
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 8)
+  return colonRecords(text, 8)
     .map(([name, password, , , , , , expire]) => {
       const hash = password.replace(/^!+/, '');
       return {
