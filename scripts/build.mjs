@@ -13,6 +13,17 @@ const raw = {
   },
 };
 
+// Handlebars' code generator uses the source-map package's SourceNode when it can load it, and
+// its own small stand-in otherwise; brine never asks for source maps, so the bundle leaves the
+// package out (7 ms of a 260 ms no-op apply, and 90 kB).
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(b) {
+    b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
 const outfile = 'dist/brine.js';
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -24,7 +35,7 @@ await build({
   // and on a server there is none beside it.
   format: 'cjs',
   legalComments: 'none',
-  plugins: [raw],
+  plugins: [raw, noSourceMap],
   logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },
 });
