@@ -12,9 +12,10 @@ NODE_MIN=18
 say() { printf 'brine-bootstrap: %s\n' "$*"; }
 die() { printf 'brine-bootstrap: error: %s\n' "$*" >&2; exit 1; }
 
-node_major() {
-  v=$(node --version 2>/dev/null) || v=v0
-  v=${v#v}
+# `node --version` ("missing" without one) and its major number (0 then): one node start-up each.
+node_version() { node --version 2>/dev/null || echo missing; }
+major() {
+  v=${1#v}
   case ${v%%.*} in '' | *[!0-9]*) echo 0 ;; *) echo "${v%%.*}" ;; esac
 }
 
@@ -23,8 +24,10 @@ has() { command -v "$1" >/dev/null 2>&1; }
 # Who runs `provision` next time: root logs in directly, anyone else comes through sudo.
 login() { if [ -n "${SUDO_USER:-}" ]; then echo "sudo=yes"; else echo "sudo=no"; fi; }
 
-ready() {
-  [ "$(node_major)" -ge "$NODE_MIN" ] && has rsync && [ -d $BRINE_VAR/run ] && [ -d $BRINE_VAR/reports ] && [ -d $BRINE_LOG ]
+DIRS="$BRINE_VAR $BRINE_VAR/run $BRINE_VAR/reports $BRINE_VAR/agent $BRINE_LOG"
+
+dirs_exist() {
+  for d in $DIRS; do [ -d "$d" ] || return 1; done
 }
 
 # A fresh cloud server often runs unattended-upgrades at first boot: wait for dpkg's lock.
@@ -37,9 +40,12 @@ apt_install() {
 
 main() {
   version=${1:-}
-  if [ -n "$version" ] && [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$version" ] && ready; then
-    say "ok skipped node=$(node --version) $(login)"
-    return 0
+  if [ -n "$version" ] && [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$version" ] && has rsync && dirs_exist; then
+    node=$(node_version)
+    if [ "$(major "$node")" -ge "$NODE_MIN" ]; then
+      say "ok skipped node=$node $(login)"
+      return 0
+    fi
   fi
   [ "$(id -u)" -eq 0 ] || die "must run as root"
   ID='' ID_LIKE=''
@@ -49,7 +55,7 @@ main() {
     *) die "unsupported distribution '${ID:-unknown}': this bootstrap knows Debian and Ubuntu" ;;
   esac
   pkgs=''
-  [ "$(node_major)" -ge "$NODE_MIN" ] || pkgs=nodejs
+  [ "$(major "$(node_version)")" -ge "$NODE_MIN" ] || pkgs=nodejs
   has rsync || pkgs="$pkgs rsync"
   if [ -n "$pkgs" ]; then
     say "installing$pkgs"
@@ -63,15 +69,16 @@ main() {
       apt_install $pkgs
     fi
   fi
-  [ "$(node_major)" -ge "$NODE_MIN" ] ||
-    die "the distribution's nodejs is $(node --version 2>/dev/null || echo missing); brine needs >= $NODE_MIN"
-  for d in $BRINE_VAR $BRINE_VAR/run $BRINE_VAR/reports $BRINE_LOG; do
+  node=$(node_version)
+  [ "$(major "$node")" -ge "$NODE_MIN" ] ||
+    die "the distribution's nodejs is $node; brine needs >= $NODE_MIN"
+  for d in $DIRS; do
     mkdir -p "$d"
     chown root:root "$d"
     chmod 0700 "$d"
   done
   [ -z "$version" ] || printf '%s\n' "$version" >"$MARKER"
-  say "ok installed=$(echo ${pkgs:-nothing} | tr ' ' ,) node=$(node --version) $(login)"
+  say "ok installed=$(echo ${pkgs:-nothing} | tr ' ' ,) node=$node $(login)"
 }
 
 # Run from a function with stdin closed: when the script itself arrives on stdin (`sh -s`),
