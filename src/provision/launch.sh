@@ -3,8 +3,14 @@
 # ends and exits with its status. Args: RUN_ID VIA AGENT_ARGV...
 set -eu
 
-# One argument as a single-quoted sh word.
-q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+# One argument as a sh word: as it is when it holds only characters sh gives no meaning (most
+# do: paths, options), else single-quoted — sed runs only for those, as each run costs a fork.
+q() {
+  case $1 in
+    '' | *[!A-Za-z0-9_./:=,@%+-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
 
 main() {
   run=$1 via=$2
@@ -14,6 +20,11 @@ main() {
   rep=/var/lib/brine/reports/$run
   [ -d "$dir" ] || { echo "brine: the upload $dir is missing" >&2; exit 1; }
   umask 077
+  # Keep this agent: the next upload of the same bundle links it from here instead of sending it.
+  agent=/var/lib/brine/agent
+  if [ -d "$agent" ] && [ -f "$dir/brine.js" ] && [ ! "$dir/brine.js" -ef "$agent/brine.js" ]; then
+    ln -f "$dir/brine.js" "$agent/.brine.js.$run" && mv -f "$agent/.brine.js.$run" "$agent/brine.js" || rm -f "$agent/.brine.js.$run"
+  fi
   # The job outlives this session: it records its pid, runs the agent, records the status
   # atomically, then removes the upload (and with it the pillar) whatever happened here.
   # Its arguments live in the file, not on systemd-run's command line, where systemd would
@@ -40,11 +51,12 @@ JOB
   i=0
   while [ ! -s "$rep.pid" ]; do
     i=$((i + 1))
-    [ "$i" -lt 300 ] || { echo "brine: the agent did not start (see $rep.log)" >&2; exit 1; }
-    sleep 0.1
+    [ "$i" -lt 600 ] || { echo "brine: the agent did not start (see $rep.log)" >&2; exit 1; }
+    sleep 0.05
   done
-  tail -n +1 -s 0.2 --pid="$(cat "$rep.pid")" -f "$rep.log"
-  while [ ! -e "$rep.exit" ]; do sleep 0.1; done
+  # tail follows the log through inotify; -s is how often it looks whether the agent is gone.
+  tail -n +1 -s 0.05 --pid="$(cat "$rep.pid")" -f "$rep.log"
+  while [ ! -e "$rep.exit" ]; do sleep 0.05; done
   exit "$(cat "$rep.exit")"
 }
 

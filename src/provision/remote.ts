@@ -9,6 +9,12 @@ import { rsyncArgv, sshArgv, type SshSettings } from './ssh.js';
 export const RUN_ROOT = '/var/lib/brine/run';
 export const REPORT_ROOT = '/var/lib/brine/reports';
 export const RUN_LOG = '/var/log/brine/runs.jsonl';
+/**
+ * The last agent a run started, hard-linked there by the launcher: an upload of the same bundle
+ * links it instead of sending it again (rsync --link-dest). Beside it, the agent's code cache.
+ */
+export const AGENT_DIR = '/var/lib/brine/agent';
+export const CODE_CACHE = `${AGENT_DIR}/brine.v8cache`;
 
 /** Exit status the root wrapper uses for "no usable sudo" (the message names user and host). */
 const NO_SUDO = 99;
@@ -57,7 +63,7 @@ export class Remote {
   }
 
   async upload(run: string, sources: string[], sudo: boolean): Promise<void> {
-    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${RUN_ROOT}/${run}`, sudo }));
+    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${RUN_ROOT}/${run}`, sudo, linkDest: AGENT_DIR }));
     if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'rsync: ssh exited 255');
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }

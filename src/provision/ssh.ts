@@ -63,6 +63,11 @@ export interface RsyncUpload {
   dest: string;
   /** Through `sudo -n rsync` on the host (a non-root login). */
   sudo: boolean;
+  /**
+   * A directory on the host whose files, where identical (same content, by checksum, and
+   * mtime) to ones sent at the same relative path, are hard-linked instead of sent.
+   */
+  linkDest?: string;
 }
 
 /** rsync into a root-only directory: files 0600/dirs 0700, owned by the receiving root. */
@@ -78,6 +83,7 @@ export function rsyncArgv(s: SshSettings, address: string, user: string | undefi
     '--chmod=D0700,F0600',
     '--no-owner',
     '--no-group',
+    ...(u.linkDest ? ['--checksum', `--link-dest=${u.linkDest}`] : []),
     '-e',
     rsh,
     ...(u.sudo ? ['--rsync-path=sudo -n rsync'] : []),

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { V8_FLAGS } from '../../src/cli/v8-flags.js';
+import { V8_FLAGS } from '../../src/core/v8-flags.js';
 import { BUNDLE } from './support.js';
 
 describe('V8 flags for a short-lived CLI', () => {

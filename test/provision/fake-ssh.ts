@@ -15,6 +15,8 @@ export interface Call {
   input?: string;
   /** For uploads: every uploaded file (relative to its source) with its text, read at upload time. */
   files?: Record<string, string>;
+  /** For uploads: each uploaded file's mtime (ms), as rsync --times would keep it. */
+  mtimes?: Record<string, number>;
 }
 
 export type Answer = Partial<SpawnResult> & { lines?: string[] };
@@ -43,7 +45,7 @@ export class FakeSsh {
     const step = stepOf(argv, opts.input);
     const host = hostOf(argv);
     const call: Call = { step, host, argv, input: opts.input };
-    if (step === 'upload') call.files = readSources(argv.slice(argv.indexOf('--') + 1, -1));
+    if (step === 'upload') Object.assign(call, readSources(argv.slice(argv.indexOf('--') + 1, -1)));
     if (step === 'launch') this.runs.set(host, /sh -s -- (\d{8}T\d{6}-[0-9a-f]{6}) /.exec(argv.at(-1)!)![1]);
     this.calls.push(call);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -78,13 +80,18 @@ function hostOf(argv: string[]): string {
   return argv[argv.indexOf('--') + 1];
 }
 
-function readSources(sources: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+function readSources(sources: string[]): Pick<Call, 'files' | 'mtimes'> {
+  const files: Record<string, string> = {};
+  const mtimes: Record<string, number> = {};
   const walk = (p: string, rel: string) => {
     if (!existsSync(p)) return;
-    if (statSync(p).isDirectory()) for (const n of readdirSync(p)) walk(join(p, n), `${rel}/${n}`);
-    else out[rel] = readFileSync(p, 'utf8');
+    const st = statSync(p);
+    if (st.isDirectory()) for (const n of readdirSync(p)) walk(join(p, n), `${rel}/${n}`);
+    else {
+      files[rel] = readFileSync(p, 'utf8');
+      mtimes[rel] = st.mtimeMs;
+    }
   };
   for (const s of sources) walk(s, s.split('/').pop()!);
-  return out;
+  return { files, mtimes };
 }
