@@ -147,6 +147,12 @@ describe('key validation at compile time', () => {
     expect(fails('k:\n  ssh_auth.manage:\n    - user: alice\n')).toContain("field 'ssh_keys': is required");
   });
 
+  it('refuses a key with a line break inside: it would add a line the state never listed', () => {
+    // A YAML block scalar can carry one inside quoted options, where the options syntax allows any character.
+    expect(fails(present([`command="true\n${KEY_B}" ${KEY_A}`]))).toContain("field 'names': key 1: a key line must be one line (it contains a line break)");
+    expect(parseKeyLine(`${KEY_A}\r\n`)).toMatchObject({ comment: 'a@test' });
+  });
+
   it('accepts every known type, options with quoted blanks, and security keys', () => {
     for (const k of [KEY_A, KEY_RSA, KEY_ECDSA]) expect(parseKeyLine(k)).toMatchObject({ options: '' });
     expect(parseKeyLine(`from="10.0.0.1",command="echo \\"a b\\"",no-pty ${KEY_A}`)).toMatchObject({ options: 'from="10.0.0.1",command="echo \\"a b\\"",no-pty', comment: 'a@test' });
