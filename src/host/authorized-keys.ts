@@ -111,8 +111,8 @@ export const normalComment = (comment: string) => comment.trim().split(/\s+/).fi
 
 /** What a state's `enc`, `options` and `comment` give to keys that leave them out. */
 export interface KeyDefaults {
-  /** A known type; the caller reports an unknown `enc` (and passes none) so it is said once. */
-  enc?: string;
+  /** A known type; null when the state's enc is unknown: the caller reports that once, and a bare key is then left out quietly. */
+  enc?: string | null;
   /** The options joined with commas (see `checkOption`), '' or absent for none. */
   options?: string;
   /** Normalised (see `normalComment`), '' or absent for none. */
@@ -132,9 +132,10 @@ export function keyFromState(text: string, d: KeyDefaults): KeyLine | string[] {
   const trimmed = text.trim();
   const bare = BARE.exec(trimmed);
   if (bare && /[\r\n]/.test(trimmed)) return [`a key ${ONE_LINE}`];
+  if (bare && d.enc === null) return [];
   if (bare && !d.enc) {
     const says = embeddedType(bare[1]);
-    return [`a bare key needs enc, its type${says && isKeyType(says) ? ` (this one says it is ${says})` : ''}`];
+    return [`a bare key needs its type in enc${says && isKeyType(says) ? ` (this one says it is ${says})` : ''}`];
   }
   const parsed = bare ? { options: '', type: d.enc as string, base64: bare[1], comment: normalComment(bare[2] ?? '') } : parseKeyLine(trimmed);
   if (typeof parsed === 'string') return [parsed];
