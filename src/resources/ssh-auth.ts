@@ -1,12 +1,26 @@
 // ssh_auth.present / absent / manage: keys in a user's authorized_keys, matched by type and key
-// (not comment). manage (or present with exclusive: true) leaves exactly the listed keys.
+// (not comment). manage (or present with exclusive: true) leaves exactly the listed keys. Salt's
+// enc, options and comment complete keys that leave those parts out.
 import { dirname, isAbsolute, normalize } from 'node:path';
 import type { Args } from '../core/args.js';
 import { unifiedDiff } from '../core/diff.js';
 import { MissingError, StateFailure } from '../core/errors.js';
 import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../core/resource.js';
 import { readPasswd } from '../host/accounts.js';
-import { formatKeyLine, joinLines, keyId, parseKeyLine, parseKeysFile, type KeyLine } from '../host/authorized-keys.js';
+import {
+  checkComment,
+  checkOption,
+  formatKeyLine,
+  isKeyType,
+  joinLines,
+  keyFromState,
+  keyId,
+  normalComment,
+  parseKeysFile,
+  unknownKeyType,
+  type KeyDefaults,
+  type KeyLine,
+} from '../host/authorized-keys.js';
 import type { FileStat, Host, HostView } from '../host/types.js';
 import { accountName } from './accounts-shared.js';
 
@@ -20,30 +34,62 @@ export interface SshAuthSpec {
   config: string;
 }
 
-function parseKeys(a: Args, key: string, lines: string[]): KeyLine[] {
+function parseKeys(a: Args, key: string, lines: string[], defaults: KeyDefaults): KeyLine[] {
   const keys: KeyLine[] = [];
   lines.forEach((line, i) => {
     const where = lines.length > 1 || key !== 'name' ? `key ${i + 1}: ` : '';
-    const k = parseKeyLine(line);
-    if (typeof k === 'string') return a.problem(key, where + k);
+    const k = keyFromState(line, defaults);
+    if (Array.isArray(k)) return k.forEach((p) => a.problem(key, where + p));
     if (keys.some((o) => keyId(o) === keyId(k))) return a.problem(key, `${where}the same key is listed twice`);
     keys.push(k);
   });
   return keys;
 }
 
+// Salt's documentation offers these for enc; brine wants the type as OpenSSH writes it.
+const SALT_SHORT: Record<string, string> = {
+  rsa: 'ssh-rsa',
+  dsa: 'ssh-dss',
+  dss: 'ssh-dss',
+  ed25519: 'ssh-ed25519',
+  ecdsa: 'ecdsa-sha2-nistp256 (or -nistp384, -nistp521)',
+};
+
+/** Salt's enc, options and comment: what keys that leave those parts out get. */
+function parseDefaults(a: Args): KeyDefaults {
+  const enc = a.str('enc');
+  const encOk = enc !== undefined && isKeyType(enc);
+  if (enc !== undefined && !encOk) {
+    const short = SALT_SHORT[enc.toLowerCase()];
+    a.problem('enc', short ? `${JSON.stringify(enc)} is Salt's short name: write ${short}` : unknownKeyType(enc));
+  }
+  const options = a.strList('options') ?? [];
+  const bad = options.map(checkOption);
+  bad.forEach((p, i) => p && a.problem('options', `${options.length > 1 ? `option ${i + 1}: ` : ''}${p}`));
+  const comment = a.str('comment') ?? '';
+  const badComment = checkComment(comment);
+  if (badComment) a.problem('comment', badComment);
+  // A bad argument is reported once, here, not again for every key it would have completed.
+  return {
+    enc: enc === undefined ? undefined : encOk ? enc : null,
+    options: bad.some(Boolean) ? undefined : options.join(','),
+    comment: badComment ? undefined : normalComment(comment),
+  };
+}
+
 function parseSpec(a: Args, mode: Mode): SshAuthSpec {
   const user = accountName(a, 'user');
   const config = a.str('config', '.ssh/authorized_keys');
   if (/(^|\/)\.\.(\/|$)/.test(config)) a.problem('config', 'must not contain ..');
+  const defaults = parseDefaults(a);
   if (mode === 'manage') {
     if (!a.has('ssh_keys')) a.problem('ssh_keys', 'is required (an empty list removes every key)');
-    return { user, mode, config, keys: parseKeys(a, 'ssh_keys', a.strList('ssh_keys') ?? []) };
+    return { user, mode, config, keys: parseKeys(a, 'ssh_keys', a.strList('ssh_keys') ?? [], defaults) };
   }
   const names = a.strList('names');
   if (names && a.has('name')) a.problem('names', 'give either name or names, not both');
   if (names && !names.length) a.problem('names', 'must list at least one key');
-  const keys = names ? parseKeys(a, 'names', names) : parseKeys(a, 'name', [a.name]);
+  const keys = names ? parseKeys(a, 'names', names, defaults) : parseKeys(a, 'name', [a.name], defaults);
   const exclusive = mode === 'present' && a.bool('exclusive', false);
   return { user, mode: exclusive ? 'manage' : mode, config, keys };
 }

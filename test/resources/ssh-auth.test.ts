@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKeyLine } from '../../src/host/authorized-keys.js';
+import { KEY_TYPES, parseKeyLine } from '../../src/host/authorized-keys.js';
 import { compileStates, results, run } from '../support/project.js';
 import { KEY_A, KEY_B, KEY_C, KEY_ECDSA, KEY_RSA, accountsHost, applyAll, planOne } from './accounts-fixtures.js';
 
@@ -8,6 +8,10 @@ const yamlList = (keys: string[]) => keys.map((k) => `      - ${JSON.stringify(k
 const present = (keys: string[], extra = '') => `alice-keys:\n  ssh_auth.present:\n    - user: alice\n${extra}    - names:\n${yamlList(keys)}`;
 const manage = (keys: string[]) => `alice-keys:\n  ssh_auth.manage:\n    - user: alice\n    - ssh_keys:\n${yamlList(keys)}`;
 const absent = (keys: string[]) => `alice-keys:\n  ssh_auth.absent:\n    - user: alice\n    - names:\n${yamlList(keys)}`;
+const arg = (name: string, value: unknown) => `    - ${name}: ${JSON.stringify(value)}\n`;
+const [, BLOB_A] = KEY_A.split(' ');
+const [, BLOB_B] = KEY_B.split(' ');
+const [, BLOB_C] = KEY_C.split(' ');
 const content = (host: ReturnType<typeof accountsHost>) => host.fs.get(AK)?.type === 'file' && (host.fs.get(AK) as { data: Buffer }).data.toString();
 
 /** Plan, check nothing was written, apply, and check a second plan is empty (idempotence). */
@@ -121,6 +125,47 @@ describe('ssh_auth.absent', () => {
   });
 });
 
+describe("Salt's enc, options and comment", () => {
+  const withFile = (text: string) => accountsHost().dir('/home/alice/.ssh', { mode: 0o700, uid: 1000, gid: 1000 }).file(AK, text, { mode: 0o600, uid: 1000, gid: 1000 });
+
+  it('complete a bare key and a key line that leave them out', async () => {
+    const extra = arg('enc', 'ssh-ed25519') + arg('options', ['no-pty', 'from="10.0.0.0/8"']) + arg('comment', 'alice  laptop ');
+    const noComment = KEY_C.replace(/ \S+$/, '');
+    const { plan, host } = await converge(present([BLOB_A, noComment], extra));
+    expect(plan.changes.map((c) => c.summary)).toEqual(['create /home/alice/.ssh (mode 0700)', `create ${AK} (+2 keys)`]);
+    // The comment as a key line is read back (blanks collapsed), so the re-plan is clean.
+    expect(content(host)).toBe(`no-pty,from="10.0.0.0/8" ssh-ed25519 ${BLOB_A} alice laptop\nno-pty,from="10.0.0.0/8" ${noComment} alice laptop\n`);
+  });
+
+  it('keep what a key line carries when the argument says the same', async () => {
+    const { host } = await converge(present([`no-pty ${KEY_A}`], arg('enc', 'ssh-ed25519') + arg('options', ['no-pty']) + arg('comment', 'a@test')));
+    expect(content(host)).toBe(`no-pty ${KEY_A}
+`);
+  });
+
+  it('rewrite a present key whose options or comment differ; match by type and key alone', async () => {
+    const host = withFile(`# c
+${KEY_A}
+no-pty ${KEY_B}
+`);
+    const { plan } = await converge(present([BLOB_A, BLOB_B], arg('enc', 'ssh-ed25519') + arg('options', 'restrict') + arg('comment', 'alice')), host);
+    expect(plan.changes.map((c) => c.summary)).toEqual([`update ${AK} (options or comments)`]);
+    expect(content(host)).toBe(`# c
+restrict ssh-ed25519 ${BLOB_A} alice
+restrict ssh-ed25519 ${BLOB_B} alice
+`);
+  });
+
+  it('apply to ssh_keys of manage (a bare key may bring its comment), and absent finds a bare key by enc', async () => {
+    const host = withFile(`${KEY_A}\n${KEY_B}\n`);
+    await converge(`k:\n  ssh_auth.manage:\n    - user: alice\n${arg('enc', 'ssh-ed25519')}${arg('ssh_keys', [BLOB_A, `${BLOB_C}  c   laptop`])}${arg('options', ['no-agent-forwarding'])}`, host);
+    expect(content(host)).toBe(`no-agent-forwarding ssh-ed25519 ${BLOB_A}\nno-agent-forwarding ssh-ed25519 ${BLOB_C} c laptop\n`);
+    const other = withFile(`no-pty ${KEY_A}\n${KEY_B}\n`);
+    await converge(`k:\n  ssh_auth.absent:\n    - user: alice\n${arg('enc', 'ssh-ed25519')}${arg('comment', 'ignored when removing')}${arg('name', BLOB_A)}`, other);
+    expect(content(other)).toBe(`${KEY_B}\n`);
+  });
+});
+
 describe('key validation at compile time', () => {
   const fails = (states: string) => {
     try {
@@ -145,6 +190,50 @@ describe('key validation at compile time', () => {
     );
     expect(fails(manage([KEY_A, KEY_A.replace(/\S+$/, 'again')]))).toContain("field 'ssh_keys': key 2: the same key is listed twice");
     expect(fails('k:\n  ssh_auth.manage:\n    - user: alice\n')).toContain("field 'ssh_keys': is required");
+  });
+
+  it('refuses a key with a line break inside: it would add a line the state never listed', () => {
+    // A YAML block scalar can carry one inside quoted options, where the options syntax allows any character.
+    expect(fails(present([`command="true\n${KEY_B}" ${KEY_A}`]))).toContain("field 'names': key 1: a key line must be one line (it contains a line break)");
+    expect(parseKeyLine(`${KEY_A}\r\n`)).toMatchObject({ comment: 'a@test' });
+  });
+
+  it('refuses a bare key without enc, or one enc contradicts, naming the argument', () => {
+    expect(fails(`k:\n  ssh_auth.present:\n    - user: alice\n    - name: ${BLOB_A}\n`)).toBe(
+      "states/main.yaml:4: state 'k', field 'name': a bare key needs its type in enc (this one says it is ssh-ed25519)",
+    );
+    expect(fails(present([BLOB_A], arg('enc', 'ssh-rsa')))).toContain("field 'names': key 1: the key says it is \"ssh-ed25519\", but enc says ssh-rsa");
+    expect(fails(present([BLOB_A.slice(0, -5)], arg('enc', 'ssh-ed25519')))).toContain("field 'names': key 1: the key is not valid base64");
+  });
+
+  it('refuses an enc OpenSSH does not know, once, and points Salt users at the full name', () => {
+    const message = fails(present([BLOB_A, BLOB_B], arg('enc', 'ssh-foo')));
+    expect(message).toBe(`states/main.yaml:4: state 'alice-keys', field 'enc': unknown key type "ssh-foo" (known: ${KEY_TYPES.join(', ')})`);
+    expect(fails(present([BLOB_A], arg('enc', 'ed25519')))).toContain(`field 'enc': "ed25519" is Salt's short name: write ssh-ed25519`);
+    expect(KEY_TYPES).toContain('ssh-dss');
+  });
+
+  it('reports a key line whose type, options or comment the arguments contradict, instead of picking one', () => {
+    const message = fails(present([`no-pty ${KEY_A}`, KEY_B], arg('enc', 'ssh-rsa') + arg('options', ['restrict']) + arg('comment', 'alice')));
+    expect(message).toMatch(/^5 problems:/);
+    expect(message).toContain(`states/main.yaml:7: state 'alice-keys', field 'names': key 1: the line is ssh-ed25519, but enc says ssh-rsa`);
+    expect(message).toContain(`key 1: the line has options "no-pty", but options says "restrict"`);
+    expect(message).toContain(`key 1: the line has comment "a@test", but comment says "alice"`);
+    expect(message).toContain(`key 2: the line is ssh-ed25519, but enc says ssh-rsa`);
+    expect(message).toContain(`key 2: the line has comment "b@test", but comment says "alice"`);
+    expect(fails(present([`${BLOB_A} laptop`], arg('enc', 'ssh-ed25519') + arg('comment', 'desk')))).toContain(
+      `key 1: the line has comment "laptop", but comment says "desk"`,
+    );
+  });
+
+  it('refuses options with line breaks, unbalanced quotes or bad syntax, and a comment with a line break', () => {
+    const message = fails(present([KEY_A], arg('options', ['no-pty', 'from="10.0.0.0/8', 'command="a\nb"', 'no pty']) + arg('comment', 'a\nssh-rsa AAAA')));
+    expect(message).toMatch(/^4 problems:/);
+    expect(message).toContain(`states/main.yaml:4: state 'alice-keys', field 'options': option 2: unbalanced double quotes in "from=\\"10.0.0.0/8"`);
+    expect(message).toContain("field 'options': option 3: must be one line (it contains a line break)");
+    expect(message).toContain(`field 'options': option 4: malformed option "no pty" (expected NAME or NAME="VALUE", e.g. no-pty or from="10.0.0.0/8")`);
+    expect(message).toContain("states/main.yaml:5: state 'alice-keys', field 'comment': must be one line (it contains a line break)");
+    expect(fails(present([KEY_A], arg('options', 'from="a\\"b"')))).toBe('');
   });
 
   it('accepts every known type, options with quoted blanks, and security keys', () => {
