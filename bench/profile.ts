@@ -9,6 +9,16 @@ export interface CpuProfile {
 }
 
 /**
+ * The program inside dist/brine.js (scripts/embed.mjs: a string constant on line 2, compiled
+ * under the file's own name, so profile line numbers are its lines); other text as it is.
+ */
+export function programSource(bundle: string): string {
+  const line = bundle.split('\n', 2)[1] ?? '';
+  const m = /^const BRINE_MAIN = (".*");$/.exec(line);
+  return m ? (JSON.parse(m[1]) as string) : bundle;
+}
+
+/**
  * esbuild starts each bundled module with a `// path` comment line: bundle line → module.
  * Returns a lookup from a 0-based line number to the module's path.
  */
@@ -50,7 +60,7 @@ export interface ProfileSummary {
 }
 
 export function summarizeProfile(p: CpuProfile, bundle: string, bundleName = 'brine.js', topN = 12): ProfileSummary {
-  const moduleAt = moduleIndex(bundle);
+  const moduleAt = moduleIndex(programSource(bundle));
   const selfUs = new Map<number, number>();
   p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const byFn = new Map<string, number>();

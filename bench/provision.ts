@@ -51,10 +51,28 @@ interface ProvisionDoc {
   summary: { hosts: number; ok: number; changed: number; failed: number; unreachable: number };
 }
 
-async function timeProvision(argv: string[], n: number, first: boolean): Promise<number> {
+/**
+ * CPU seconds this machine has spent so far, all cores and every process: the controller, ssh,
+ * and the test hosts (containers share this kernel). Only differences mean anything.
+ */
+export function machineCpuSeconds(stat = readFileSync('/proc/stat', 'utf8')): number {
+  // cpu  user nice system idle iowait irq softirq steal …, in USER_HZ (100 on Linux).
+  const f = stat.split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6]) / 100;
+}
+
+interface Timed {
+  wall: number;
+  /** Machine CPU seconds during the run (see machineCpuSeconds). */
+  cpu: number;
+}
+
+async function timeProvision(argv: string[], n: number, first: boolean): Promise<Timed> {
+  const c0 = machineCpuSeconds();
   const t0 = performance.now();
   const r = await execa('node', argv, { reject: false, env: { NO_COLOR: '1' } });
   const s = (performance.now() - t0) / 1000;
+  const cpu = machineCpuSeconds() - c0;
   let doc: ProvisionDoc | undefined;
   try {
     doc = JSON.parse(r.stdout) as ProvisionDoc;
@@ -64,7 +82,7 @@ async function timeProvision(argv: string[], n: number, first: boolean): Promise
   const sum = doc?.summary;
   const ok = doc && doc.exitCode === 0 && sum!.hosts === n && !sum!.failed && !sum!.unreachable && (first ? sum!.changed === n : sum!.changed === 0);
   if (!ok) throw new Error(`brine provision of ${n} host(s) (${first ? 'first' : 'again'}) did not do what it should (exit ${r.exitCode}):\n${JSON.stringify(sum)}\n${r.stderr.slice(-3000)}`);
-  return s;
+  return { wall: s, cpu };
 }
 
 /** In a run of its own: its hosts are another flavour (other host keys) on addresses the rounds used. */
@@ -104,21 +122,23 @@ async function timeAll(o: BenchOptions, groups: TestHost[][], argvFor: (hosts: T
 
   const first: Record<string, number> = {};
   for (const [i, n] of sizes.entries()) {
-    first[n] = await timeProvision(argvFor(groups[i]), n, true);
+    first[n] = (await timeProvision(argvFor(groups[i]), n, true)).wall;
     log(`  first provision of ${n}: ${first[n].toFixed(2)} s`);
   }
   // Re-provision the first n of all hosts, sizes in turn (rotated) so noise hits them alike.
   const again: Record<string, number[]> = Object.fromEntries(sizes.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(sizes.map((n) => [n, []]));
   for (let r = 0; r < o.provisionRuns; r++) {
     for (const n of [...sizes.slice(r % sizes.length), ...sizes.slice(0, r % sizes.length)]) {
-      const s = await timeProvision(argvFor(all.slice(0, n)), n, false);
-      again[n].push(s);
-      if (o.verbose) log(`  re-provision of ${n}: ${s.toFixed(2)} s`);
+      const t = await timeProvision(argvFor(all.slice(0, n)), n, false);
+      again[n].push(t.wall);
+      cpu[n].push(t.cpu);
+      if (o.verbose) log(`  re-provision of ${n}: ${t.wall.toFixed(2)} s, machine CPU ${t.cpu.toFixed(2)} s`);
     }
   }
   // The command as run, with the per-run paths and addresses named.
   const command = remoteCommand(['node', 'dist/brine.js', ...provisionArgv('', 'PROJECT', 'SSH_CONFIG', ['ADDR1', 'ADDRN']).slice(1)])
     .replace('--parallel 2', '--parallel N')
     .concat(' (PROJECT: a copy of the project whose pillar/staging/env.yaml lists the hosts with roles [web])');
-  return { command, first, again };
+  return { command, first, again, cpu };
 }

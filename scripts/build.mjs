@@ -1,6 +1,7 @@
 // Bundles the agent into one self-contained file, dist/brine.js, that runs on
-// Debian 12's own nodejs (18.19+) with no node_modules beside it.
+// Debian 12's own nodejs (18.19+) with no node_modules beside it (see scripts/embed.mjs).
 import { build } from 'esbuild';
+import { bundleBoot, embed, NODE_TARGET } from './embed.mjs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { resolve, dirname } from 'node:path';
 
@@ -25,20 +26,8 @@ const noSourceMap = {
 };
 
 const outfile = 'dist/brine.js';
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node18.19',
-  // CommonJS: a lone .js file is CommonJS to Node 18 unless a package.json says otherwise,
-  // and on a server there is none beside it.
-  format: 'cjs',
-  legalComments: 'none',
-  plugins: [raw, noSourceMap],
-  logLevel: 'warning',
-  banner: { js: '#!/usr/bin/env node' },
-});
+const main = await build({ ...NODE_TARGET, entryPoints: ['src/cli/main.ts'], plugins: [raw, noSourceMap] });
+await writeFile(outfile, embed(main.outputFiles[0].text, await bundleBoot()));
 await chmod(outfile, 0o755);
 // In this repo the root package.json says "type": "module"; the bundle is CommonJS.
 await writeFile('dist/package.json', '{ "type": "commonjs" }\n');

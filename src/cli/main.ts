@@ -1,5 +1,4 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
-import './v8-flags.js';
 import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';

@@ -1,7 +1,7 @@
 // Provisions one host: bootstrap → upload (agent, states/, this host's pillar) → run the agent
 // detached and stream it → collect its report (and any earlier run's nobody collected).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnreachableError } from '../core/errors.js';
@@ -10,9 +10,7 @@ import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
 import type { Target } from './inventory.js';
 import { stagePillar, type HostPillar } from './pillar-select.js';
-import { V8_FLAGS } from '../core/v8-flags.js';
-import { CODE_CACHE, Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT } from './remote.js';
-import { agentLoader } from './scripts.js';
+import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT } from './remote.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
 
@@ -63,8 +61,7 @@ export function makeRunId(now = new Date()): string {
 export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lockWaitSeconds'>, t: Target, run: string): string[] {
   const dir = `${RUN_ROOT}/${run}`;
   return [
-    // The V8 flags on node's command line too: the loader's code cache is only valid for them.
-    'node', V8_FLAGS, `${dir}/agent-load.cjs`, CODE_CACHE, `${dir}/brine.js`, 'apply',
+    'node', `${dir}/brine.js`, 'apply',
     '--env', ctx.env,
     '--dir', dir,
     '--id', t.id,
@@ -107,9 +104,8 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       copyFileSync(ctx.agentPath, agent);
       const { atime, mtime } = statSync(ctx.agentPath);
       utimesSync(agent, atime, mtime);
-      writeFileSync(join(staging, 'agent-load.cjs'), agentLoader);
       const pillarDir = stagePillar(ctx.dir, pillar, staging);
-      await remote.upload(run, [agent, join(staging, 'agent-load.cjs'), join(ctx.dir, 'states'), pillarDir], b.sudo);
+      await remote.upload(run, [agent, join(ctx.dir, 'states'), pillarDir], b.sudo);
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }

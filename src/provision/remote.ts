@@ -11,10 +11,9 @@ export const REPORT_ROOT = '/var/lib/brine/reports';
 export const RUN_LOG = '/var/log/brine/runs.jsonl';
 /**
  * The last agent a run started, hard-linked there by the launcher: an upload of the same bundle
- * links it instead of sending it again (rsync --link-dest). Beside it, the agent's code cache.
+ * links it instead of sending it again (rsync --link-dest).
  */
 export const AGENT_DIR = '/var/lib/brine/agent';
-export const CODE_CACHE = `${AGENT_DIR}/brine.v8cache`;
 
 /** Exit status the root wrapper uses for "no usable sudo" (the message names user and host). */
 const NO_SUDO = 99;

@@ -29,7 +29,7 @@ export function fakeResults(): BenchResults {
     },
     processes: { brine: 3, ansible: 1597, puppet: 62 },
     profile: { total_ms: 180, top: [{ name: 'parse node_modules/yaml/dist/parse.js', self_ms: 20 }], byPackage: [{ name: 'yaml', self_ms: 40 }] },
-    provision: { command: 'node dist/brine.js provision staging …', first: { '1': 6, '5': 9, '20': 30 }, again: { '1': [1, 1.1, 0.9], '5': [1.3, 1.2, 1.4], '20': [1.4, 1.6, 1.5] } },
+    provision: { command: 'node dist/brine.js provision staging …', first: { '1': 6, '5': 9, '20': 30 }, again: { '1': [1, 1.1, 0.9], '5': [1.3, 1.2, 1.4], '20': [1.4, 1.6, 1.5] }, cpu: { '1': [0.7, 0.6, 0.8], '5': [1.6, 1.5, 1.7], '20': [2.8, 2.6, 3.0] } },
     equivalence: { ansible: [], puppet: ['~ /home/alice/.ssh/authorized_keys  file 0600 alice:alice sha256:1 => file 0600 alice:alice sha256:2'] },
     rerun: 'npm run bench',
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countExecs, moduleIndex, packageOf, summarizeProfile, type CpuProfile } from '../../bench/profile.js';
+import { countExecs, moduleIndex, packageOf, programSource, summarizeProfile, type CpuProfile } from '../../bench/profile.js';
 
 const bundle = ['#!/usr/bin/env node', 'prelude();', '// node_modules/yaml/dist/parse.js', 'function parse() {}', '', '// src/compile/load.ts', 'function compile() {}', 'more();'].join('\n');
 
@@ -7,6 +7,13 @@ describe('bench profile', () => {
   it("maps a bundle line to the module esbuild's comment names", () => {
     const at = moduleIndex(bundle);
     expect([0, 2, 3, 4, 5, 7].map(at)).toEqual(['(bundle prelude)', 'node_modules/yaml/dist/parse.js', 'node_modules/yaml/dist/parse.js', 'node_modules/yaml/dist/parse.js', 'src/compile/load.ts', 'src/compile/load.ts']);
+  });
+
+  it('reads the program out of dist/brine.js, where it is a string constant compiled under the file name', () => {
+    const file = `#!/usr/bin/env node\nconst BRINE_MAIN = ${JSON.stringify(bundle)};\nconst BRINE_MAIN_SHA256 = "x";\nboot();\n`;
+    expect(programSource(file)).toBe(bundle);
+    expect(programSource(bundle)).toBe(bundle);
+    expect(moduleIndex(programSource(file))(3)).toBe('node_modules/yaml/dist/parse.js');
   });
 
   it('names packages and src/ directories', () => {

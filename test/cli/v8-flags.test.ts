@@ -1,24 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { V8_FLAGS } from '../../src/core/v8-flags.js';
 import { BUNDLE } from './support.js';
 
 describe('V8 flags for a short-lived CLI', () => {
-  it('are set by the bundle before the command line is parsed', () => {
-    // A preload that reports every setFlagsFromString call (the bundle's import binds to it).
+  it('are set once by the bundle, before the program is compiled', () => {
+    // A preload that reports every setFlagsFromString call and every vm.Script compiled.
     const dir = mkdtempSync(join(tmpdir(), 'brine-v8-'));
     const hook = join(dir, 'hook.cjs');
-    writeFileSync(hook, "const v8 = require('v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (f) => { process.stderr.write('flags: ' + f + '\\n'); set(f); };\n");
-    const r = spawnSync('node', ['--require', hook, BUNDLE, '--version'], { encoding: 'utf8' });
+    writeFileSync(
+      hook,
+      [
+        "const v8 = require('v8'); const set = v8.setFlagsFromString;",
+        "v8.setFlagsFromString = (f) => { process.stderr.write('flags: ' + f + '\\n'); set(f); };",
+        "const vm = require('vm'); const S = vm.Script;",
+        "vm.Script = class extends S { constructor(...a) { process.stderr.write('compile\\n'); super(...a); } };",
+      ].join('\n'),
+    );
+    const r = spawnSync('node', ['--require', hook, BUNDLE, '--version'], { encoding: 'utf8', env: { ...process.env, BRINE_CODE_CACHE: 'off' } });
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(r.stderr).toBe(`flags: ${V8_FLAGS}\n`);
-  });
-
-  it('come first in main.ts, so no other module runs code before them', () => {
-    const main = readFileSync(resolve(__dirname, '../../src/cli/main.ts'), 'utf8');
-    expect(main.match(/^import .*$/m)?.[0]).toBe("import './v8-flags.js';");
+    expect(r.stderr).toBe(`flags: ${V8_FLAGS}\ncompile\n`);
   });
 });

@@ -44,6 +44,11 @@ describeHosts('brine provision on a bare host', () => {
       '700 root /var/lib/brine/run',
     ]);
     expect((await h.sshOk(['ls', '-A', '/var/lib/brine/run', '/var/lib/brine/reports'])).replace(/\s+/g, ' ').trim()).toBe('/var/lib/brine/reports: /var/lib/brine/run:');
+    // Kept for next time: the agent (the next upload of it is a hard link) and its code cache.
+    const kept = async () => (await h.sshOk(['stat', '-c', '%a %U %n', '/var/lib/brine/agent/brine.js', '/var/cache/brine', '/var/cache/brine/code-cache'])).trim().split('\n');
+    expect(await kept()).toEqual(['600 root /var/lib/brine/agent/brine.js', '700 root /var/cache/brine', '600 root /var/cache/brine/code-cache']);
+    const inodes = async () => (await h.sshOk(['stat', '-c', '%i', '/var/lib/brine/agent/brine.js', '/var/cache/brine/code-cache'])).trim();
+    const keptInodes = await inodes();
 
     // 2. The developer it created logs in with their own key and sudo: nothing left to change.
     const asDev = ['-H', h.address, '-u', 'dev', '-i', dev.key, ...ssh];
@@ -52,6 +57,9 @@ describeHosts('brine provision on a bare host', () => {
     expect(again.stdout).toMatch(/Succeeded: \d+ \(changed=0\) {2}Failed: 0/);
     expect(again.stdout).toMatch(new RegExp(`${h.address.replace(/\./g, '\\.')} +ok `));
     console.log(`provision as dev (sudo), nothing to do: ${again.ms} ms`);
+    // The same agent again: linked from the kept copy, not sent (a sent one would be a new
+    // file the launcher keeps instead), and run from the code cache (a rejected one is rewritten).
+    expect(await inodes()).toBe(keptInodes);
 
     // 3. --test over SSH after a change in the project: shows the diff, exits 2, changes nothing.
     writeFileSync(join(dir, 'pillar/common.yaml'), readFileSync(join(dir, 'pillar/common.yaml'), 'utf8').replace('name: shop', 'name: shop2'));

@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/secrets.js';
-import { V8_FLAGS } from '../../src/core/v8-flags.js';
 import { pillarForHost } from '../../src/provision/pillar-select.js';
-import { agentLoader } from '../../src/provision/scripts.js';
 import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
 import { makeProject } from '../support/project.js';
 import { collected, FakeSsh, report } from './fake-ssh.js';
@@ -47,7 +45,7 @@ describe('provisionHost', () => {
     expect(s.phases).toEqual(['bootstrap', 'upload', 'run', 'collect', 'done']);
     expect(s.lines[0]).toBe('leaked ********?');
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
-    expect(Object.keys(upload.files!).sort()).toEqual(['agent-load.cjs', 'brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
+    expect(Object.keys(upload.files!).sort()).toEqual(['brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
     expect(JSON.stringify(upload.files)).not.toContain(PROD);
     // No secret in any process argument, here or (via the agent argv) on the host.
     for (const c of s.fake.calls) expect(c.argv.join(' ')).not.toContain(SECRET);
@@ -56,14 +54,13 @@ describe('provisionHost', () => {
     expect(upload.argv).toEqual(expect.arrayContaining(['--checksum', '--link-dest=/var/lib/brine/agent']));
   });
 
-  it("uploads the bundle with its own mtime (so the same bundle matches the host's kept copy) and the loader", async () => {
+  it("uploads the bundle with its own mtime, so the same bundle matches the host's kept copy", async () => {
     const s = setup();
     const when = new Date('2026-01-02T03:04:05.678Z');
     utimesSync(s.ctx.agentPath, when, when);
     await provisionHost(s.ctx, s.target, s.pillar, s.events);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Math.round(upload.mtimes!['brine.js'])).toBe(when.getTime());
-    expect(upload.files!['agent-load.cjs']).toBe(agentLoader);
   });
 
   it('goes through sudo -n rsync when the login is not root', async () => {
@@ -127,7 +124,7 @@ describe('agentArgv', () => {
   it('tells the agent its env, id, roles, report file and run log, and passes states after --', () => {
     const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWaitSeconds: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
     expect(argv).toEqual([
-      'node', V8_FLAGS, '/var/lib/brine/run/R/agent-load.cjs', '/var/lib/brine/agent/brine.v8cache', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
+      'node', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
       '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl', '--lock-wait', '5', '--test', '--', 'nginx',
     ]);
   });
