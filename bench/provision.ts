@@ -16,21 +16,6 @@ import { ENV, ROLES } from './tools.js';
 /** Hosts booted at once: 20 simultaneous boots on 2 cores run into the harness's boot timeout. */
 const BOOT_BATCH = 5;
 
-const INOTIFY_INSTANCES = '/proc/sys/fs/inotify/max_user_instances';
-
-/**
- * Every container's systemd (and logind, and each login's user manager) takes inotify instances
- * from one per-user budget on the machine: Debian's 128 runs out at about a dozen hosts, which
- * then boot degraded. Raised (never lowered) for a fleet of `hosts`.
- */
-export function raiseInotifyLimit(hosts: number, log: Log): void {
-  const want = 256 + hosts * 32;
-  const have = Number(readFileSync(INOTIFY_INSTANCES, 'utf8'));
-  if (have >= want) return;
-  writeFileSync(INOTIFY_INSTANCES, `${want}\n`);
-  log(`raised fs.inotify.max_user_instances ${have} → ${want} for ${hosts} hosts`);
-}
-
 /** A copy of the staged project whose env pillar lists these hosts (provision reads them there). */
 export function provisionProject(stagedProject: string, addresses: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'brine-bench-provision-'));
@@ -97,12 +82,11 @@ export async function provisionRounds(o: BenchOptions, bundle: string, stagedPro
 
 async function provisionIn(run: HostRun, o: BenchOptions, bundle: string, stagedProject: string, log: Log): Promise<NonNullable<BenchResults['provision']>> {
   const sizes = o.provision;
-  raiseInotifyLimit(sizes.reduce((a, b) => a + b, 0), log);
   const groups: TestHost[][] = [];
   log(`provision: booting ${sizes.reduce((a, b) => a + b, 0)} hosts (flavour full), ${BOOT_BATCH} at a time`);
   for (const n of sizes) {
     const group: TestHost[] = [];
-    for (let left = n; left > 0; left -= BOOT_BATCH) group.push(...(await run.start(Math.min(BOOT_BATCH, left), { flavour: 'full' })));
+    for (let left = n; left > 0; left -= BOOT_BATCH) group.push(...(await run.start(Math.min(BOOT_BATCH, left), { flavour: 'full', log })));
     groups.push(group);
   }
   const all = groups.flat();

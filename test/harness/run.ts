@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runsDir } from './config.js';
 import { type FlavourRef } from './flavours.js';
+import { raiseInotifyLimit } from './limits.js';
 import { allocateSlots } from './network.js';
 import { mountsUnder } from './overlay.js';
 import { self } from './proc.js';
@@ -53,6 +54,8 @@ export class HostRun implements RunContext {
     const slots = await allocateSlots(count, this.dir);
     const hosts = slots.map((s) => new TestHost(s, rootfs.dir, this));
     this.hosts.push(...hosts);
+    const raised = raiseInotifyLimit(this.hosts.length);
+    if (raised) opts.log?.(`raised fs.inotify.max_user_instances ${raised.from} → ${raised.to} for ${this.hosts.length} hosts`);
     writeSshConfig(this.sshConfigFile, this.hosts.map((h) => ({ name: h.name, address: h.address })), this.identity, this.knownHosts);
     const results = await Promise.allSettled(hosts.map((h) => h.start()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
