@@ -1,6 +1,5 @@
-// The host brine runs on: files through node:fs, commands through execa (argv only, never
-// a shell string; reject: false so every outcome maps into CommandResult).
-import { execa } from 'execa';
+// The host brine runs on: files through node:fs, commands through spawnCaptured (argv only,
+// never a shell string; every outcome maps into a CommandResult).
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { BrineError } from '../core/errors.js';
 import type { Secrets } from '../core/secrets.js';
 import { MemoryFactCache } from './fact-cache.js';
+import { spawnCaptured } from './spawn.js';
 import type { CommandResult, FileStat, Host, RunOptions, WriteOptions } from './types.js';
 
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
@@ -71,21 +71,8 @@ export class LocalHost implements Host {
       throw new BrineError('E_SECRET_ARGV', `refusing to run a command with a secret in its arguments (visible in ps): ${this.secrets.mask(argv.join(' '))}; pass it on stdin or in a file`);
     }
     this.spawned++;
-    const r = await execa(argv[0], argv.slice(1), {
-      reject: false,
-      input: opts.input ?? '',
-      env: { LC_ALL: 'C.UTF-8', ...opts.env },
-      cwd: opts.cwd,
-      timeout: opts.timeout,
-      stripFinalNewline: false,
-    });
-    const missing = (r as { code?: string }).code === 'ENOENT';
-    return {
-      argv,
-      exitCode: r.exitCode ?? (missing ? 127 : 1),
-      stdout: String(r.stdout ?? ''),
-      stderr: String(r.stderr ?? '') || (r.failed && r.exitCode === undefined ? r.shortMessage ?? '' : ''),
-    };
+    const r = await spawnCaptured(argv, { input: opts.input, env: { LC_ALL: 'C.UTF-8', ...opts.env }, cwd: opts.cwd, timeout: opts.timeout });
+    return { argv, ...r };
   }
 
   async scratch(content: string | Buffer, opts: { name?: string; mode?: number } = {}): Promise<string> {

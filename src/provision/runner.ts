@@ -1,6 +1,6 @@
 // Runs the controller's local processes (ssh, rsync): argv only, never a shell; every outcome
 // maps into a result (reject: false), and stdout can be followed line by line as it arrives.
-import { execa } from 'execa';
+// execa is loaded on first use: `brine apply`, the agent, shares this bundle and never needs it.
 
 export interface SpawnOptions {
   /** Fed to stdin: how scripts reach the remote shell without showing up in `ps`. */
@@ -20,6 +20,7 @@ export interface SpawnResult {
 export type Spawn = (argv: string[], opts?: SpawnOptions) => Promise<SpawnResult>;
 
 export const spawnProcess: Spawn = async (argv, opts = {}) => {
+  const { execa } = await import('execa');
   const child = execa(argv[0], argv.slice(1), {
     reject: false,
     input: opts.input ?? '',
