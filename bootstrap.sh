@@ -21,6 +21,10 @@ major() {
 
 has() { command -v "$1" >/dev/null 2>&1; }
 
+# Which node binary is installed (device, inode, size, mtime): an upgrade or removal changes it.
+# Cheaper than asking node, which is a node start-up.
+node_id() { p=$(command -v node 2>/dev/null) && stat -L -c '%d:%i:%s:%Y' "$p" 2>/dev/null; }
+
 # Who runs `provision` next time: root logs in directly, anyone else comes through sudo.
 login() { if [ -n "${SUDO_USER:-}" ]; then echo "sudo=yes"; else echo "sudo=no"; fi; }
 
@@ -40,12 +44,12 @@ apt_install() {
 
 main() {
   version=${1:-}
-  if [ -n "$version" ] && [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$version" ] && has rsync && dirs_exist; then
-    node=$(node_version)
-    if [ "$(major "$node")" -ge "$NODE_MIN" ]; then
-      say "ok skipped node=$node $(login)"
-      return 0
-    fi
+  # The marker: this script's version, then the node binary it checked and that node's version.
+  marked='' marked_node=''
+  [ ! -f "$MARKER" ] || { IFS= read -r marked && IFS= read -r marked_node; } <"$MARKER" || true
+  if [ -n "$version" ] && [ "$marked" = "$version" ] && nid=$(node_id) && [ "${marked_node% *}" = "$nid" ] && has rsync && dirs_exist; then
+    say "ok skipped node=${marked_node##* } $(login)"
+    return 0
   fi
   [ "$(id -u)" -eq 0 ] || die "must run as root"
   ID='' ID_LIKE=''
@@ -77,7 +81,7 @@ main() {
     chown root:root "$d"
     chmod 0700 "$d"
   done
-  [ -z "$version" ] || printf '%s\n' "$version" >"$MARKER"
+  [ -z "$version" ] || printf '%s\n%s %s\n' "$version" "$(node_id)" "$node" >"$MARKER"
   say "ok installed=$(echo ${pkgs:-nothing} | tr ' ' ,) node=$node $(login)"
 }
 
