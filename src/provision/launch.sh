@@ -1,6 +1,8 @@
-# brine launcher (runs as root, arrives on stdin): starts the agent detached from this SSH
-# session, so a dropped connection cannot stop it half-way, then streams its log until it
-# ends and exits with its status. Args: RUN_ID VIA AGENT_ARGV...
+# brine launcher (runs as root, arrives on stdin after collect.sh and a line setting BRINE_MARK):
+# starts the agent detached from this SSH session, so a dropped connection cannot stop it
+# half-way, streams its log until it ends, then prints BRINE_MARK (a line only the controller
+# knows: it is not in any process's arguments) and collect_runs, and exits with the agent's
+# status. Args: RUN_ID VIA AGENT_ARGV...
 set -eu
 
 # One argument as a sh word: as it is when it holds only characters sh gives no meaning (most
@@ -57,7 +59,11 @@ JOB
   # tail follows the log through inotify; -s is how often it looks whether the agent is gone.
   tail -n +1 -s 0.05 --pid="$(cat "$rep.pid")" -f "$rep.log"
   while [ ! -e "$rep.exit" ]; do sleep 0.05; done
-  exit "$(cat "$rep.exit")"
+  status=$(cat "$rep.exit")
+  # This run's report and whatever earlier runs left, on the same connection.
+  printf '%s\n' "$BRINE_MARK"
+  collect_runs || echo "brine: collecting the finished runs failed" >&2
+  exit "$status"
 }
 
 main "$@" </dev/null

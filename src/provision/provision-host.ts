@@ -1,5 +1,6 @@
 // Provisions one host: bootstrap → upload (agent, states/, this host's pillar) → run the agent
-// detached and stream it → collect its report (and any earlier run's nobody collected).
+// detached and stream it, then collect its report (and any earlier run's nobody collected) on
+// the same connection — or in a step of its own when the launch stopped before that.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
 import type { Target } from './inventory.js';
 import { stagePillar, type HostPillar } from './pillar-select.js';
-import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT } from './remote.js';
+import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT, type Launched } from './remote.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
 
@@ -111,15 +112,20 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     }
     ev.phase('run');
     agentStarted = true;
-    let launched: { exitCode: number; stderr: string };
+    let launched: Launched;
     try {
-      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)));
+      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)), () => ev.phase('collect'));
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
       return finish('failed', `connection lost during the run (${err.message}); the agent goes on on the host and the next provision shows its result`);
     }
-    ev.phase('collect');
-    const collected = await remote.collect();
+    let collected = launched.collected;
+    if (!collected?.finished.some((f) => f.run === run)) {
+      // The launcher stopped before collecting (or collecting failed): a step of its own.
+      ev.phase('collect');
+      const again = await remote.collect();
+      collected = { finished: [...(collected?.finished ?? []), ...again.finished], running: again.running };
+    }
     const mine = collected.finished.find((f) => f.run === run);
     out.earlier = collected.finished.filter((f) => f.run !== run).map((f) => ctx.secrets.maskDeep(f));
     out.running = collected.running;

@@ -1,9 +1,10 @@
 // One host as the controller sees it: every step is one ssh (or rsync) process with an argv,
 // scripts on stdin, and commands run as root — directly, or through `sudo -n` for a developer.
+import { randomBytes } from 'node:crypto';
 import { RemoteError, SudoError, UnreachableError } from '../core/errors.js';
 import { parseBootstrap, parseCollected, type BootstrapResult, type Collected } from './collected.js';
 import type { Spawn, SpawnResult } from './runner.js';
-import { scripts, bootstrapVersion } from './scripts.js';
+import { bootstrapVersion, collectInput, launchInput, scripts } from './scripts.js';
 import { rsyncArgv, sshArgv, type SshSettings } from './ssh.js';
 
 export const RUN_ROOT = '/var/lib/brine/run';
@@ -22,6 +23,13 @@ const NO_SUDO = 99;
  * Runs "$@" as root: as is for root, else through `sudo -n` — after checking sudo works, so a
  * missing right is a clear error naming user and host rather than a password prompt.
  */
+export interface Launched {
+  exitCode: number;
+  stderr: string;
+  /** What the launcher collected after the run; absent when it stopped before (then collect()). */
+  collected?: Collected;
+}
+
 export const ROOT_WRAPPER = [
   'if [ "$(id -u)" -ne 0 ]; then',
   `command -v sudo >/dev/null 2>&1 || { echo "brine: $(id -un)@$(hostname): sudo is not installed and brine needs root" >&2; exit ${NO_SUDO}; };`,
@@ -67,14 +75,30 @@ export class Remote {
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }
 
-  /** Starts the agent detached and streams its output; resolves with its exit status. */
-  async launch(run: string, via: string, agent: string[], onLine: (l: string) => void): Promise<{ exitCode: number; stderr: string }> {
-    const r = await this.root(['sh', '-s', '--', run, via, ...agent], { input: scripts.launch, onLine, step: 'run' });
-    return { exitCode: r.exitCode, stderr: r.stderr };
+  /**
+   * Starts the agent detached and streams its output; resolves with its exit status and, when
+   * the launcher got that far, what it collected after the run (this run's report among it).
+   * `collecting` is called when the agent's output ends and collecting starts.
+   */
+  async launch(run: string, via: string, agent: string[], onLine: (l: string) => void, collecting?: () => void): Promise<Launched> {
+    const mark = `@@brine-collect-${randomBytes(12).toString('hex')}`;
+    let marked = false;
+    const r = await this.root(['sh', '-s', '--', run, via, ...agent], {
+      input: launchInput(mark),
+      onLine: (l) => {
+        if (marked) return;
+        if (l !== mark) return onLine(l);
+        marked = true;
+        collecting?.();
+      },
+      step: 'run',
+    });
+    const at = marked ? r.stdout.indexOf(`${mark}\n`) : -1;
+    return { exitCode: r.exitCode, stderr: r.stderr, collected: at < 0 ? undefined : parseCollected(r.stdout.slice(at + mark.length + 1)) };
   }
 
   async collect(): Promise<Collected> {
-    const r = await this.root(['sh', '-s'], { input: scripts.collect, step: 'collect' });
+    const r = await this.root(['sh', '-s'], { input: collectInput, step: 'collect' });
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'collect', tail(r.stderr) || `exit ${r.exitCode}`);
     return parseCollected(r.stdout);
   }

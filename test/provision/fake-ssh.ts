@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawn, SpawnOptions, SpawnResult } from '../../src/provision/runner.js';
-import { scripts } from '../../src/provision/scripts.js';
+import { collectInput, scripts } from '../../src/provision/scripts.js';
 import type { Report } from '../../src/core/report-types.js';
 
 export type Step = 'bootstrap' | 'upload' | 'launch' | 'collect' | 'other';
@@ -19,7 +19,12 @@ export interface Call {
   mtimes?: Record<string, number>;
 }
 
-export type Answer = Partial<SpawnResult> & { lines?: string[] };
+/**
+ * `lines` go to onLine as they would stream. A launch then prints the launcher's mark and the
+ * host's 'collect' answer, as the launcher does after its run — unless `stopsEarly` (a launcher
+ * that exited before: the controller then collects in a step of its own).
+ */
+export type Answer = Partial<SpawnResult> & { lines?: string[]; stopsEarly?: boolean };
 
 export function report(over: Partial<Report['summary']> = {}, test = false): Report {
   return { test, env: 'staging', host: 'h', states: [], summary: { succeeded: 1, changed: 1, pending: 0, failed: 0, total: 1, durationMs: 5, ...over } };
@@ -56,10 +61,21 @@ export class FakeSsh {
       collect: { stdout: collected(this.runs.get(host) ?? '?', 0, report()) },
       other: {},
     };
-    const given = this.answers.get(host)?.[step];
-    const a = typeof given === 'function' ? given(this.runs.get(host) ?? '?') : (given ?? defaults[step]);
-    for (const l of a.lines ?? []) opts.onLine?.(l);
-    return { argv, exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
+    const answer = (st: Step) => {
+      const given = this.answers.get(host)?.[st];
+      return typeof given === 'function' ? given(this.runs.get(host) ?? '?') : (given ?? defaults[st]);
+    };
+    const a = answer(step);
+    let lines = a.lines ?? [];
+    let stdout = a.stdout ?? '';
+    if (step === 'launch' && !a.stopsEarly && a.exitCode !== 255) {
+      const mark = /^BRINE_MARK='([^']+)'$/m.exec(opts.input ?? '')![1];
+      const after = [mark, ...(answer('collect').stdout ?? '').replace(/\n$/, '').split('\n')];
+      lines = [...lines, ...after];
+      stdout = lines.map((l) => `${l}\n`).join('');
+    }
+    for (const l of lines) opts.onLine?.(l);
+    return { argv, exitCode: a.exitCode ?? 0, stdout, stderr: a.stderr ?? '' };
   };
 
   steps(host: string): Step[] {
@@ -70,8 +86,8 @@ export class FakeSsh {
 function stepOf(argv: string[], input?: string): Step {
   if (argv[0] === 'rsync') return 'upload';
   if (input === scripts.bootstrap) return 'bootstrap';
-  if (input === scripts.launch) return 'launch';
-  if (input === scripts.collect) return 'collect';
+  if (input?.startsWith('BRINE_MARK=') && input.endsWith(scripts.launch)) return 'launch';
+  if (input === collectInput) return 'collect';
   return 'other';
 }
 

@@ -41,8 +41,10 @@ describe('provisionHost', () => {
     const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
     expect(out.status).toBe('changed');
     expect(out.exitCode).toBe(0);
-    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch', 'collect']);
+    // The launcher collects after the run, on the same connection: no step of its own.
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch']);
     expect(s.phases).toEqual(['bootstrap', 'upload', 'run', 'collect', 'done']);
+    expect(s.lines).toEqual(['leaked ********?', '  ok       /x (file.managed)']); // the mark and the collected text are not report lines
     expect(s.lines[0]).toBe('leaked ********?');
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Object.keys(upload.files!).sort()).toEqual(['brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
@@ -61,6 +63,15 @@ describe('provisionHost', () => {
     await provisionHost(s.ctx, s.target, s.pillar, s.events);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Math.round(upload.mtimes!['brine.js'])).toBe(when.getTime());
+  });
+
+  it('collects in a step of its own when the launcher stopped before collecting', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'launch', { exitCode: 1, stderr: 'brine: the agent did not start\n', stopsEarly: true });
+    s.fake.on('10.0.0.5', 'collect', (run) => ({ stdout: collected(run, 0, report({ changed: 0 })) }));
+    const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
+    expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch', 'collect']);
+    expect(out.status).toBe('ok');
   });
 
   it('goes through sudo -n rsync when the login is not root', async () => {

@@ -49,7 +49,7 @@ describe('provision (controller)', () => {
     expect(r.code).toBe(1);
     expect(r.outcomes.map((o) => o.status)).toEqual(['changed', 'unreachable', 'changed']);
     // …and the shared connection is closed at the end (ssh -O exit), for every host.
-    expect(fake.steps('10.0.0.3')).toEqual(['bootstrap', 'upload', 'launch', 'collect', 'other']);
+    expect(fake.steps('10.0.0.3')).toEqual(['bootstrap', 'upload', 'launch', 'other']);
     const close = fake.calls.filter((c) => c.step === 'other');
     expect(close).toHaveLength(3);
     expect(close[0].argv.slice(-4)).toEqual(['-O', 'exit', '--', '10.0.0.1']);

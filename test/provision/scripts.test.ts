@@ -2,13 +2,21 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootstrapVersion, scripts } from '../../src/provision/scripts.js';
+import { bootstrapVersion, collectInput, launchInput, scripts } from '../../src/provision/scripts.js';
 
 describe('remote scripts', () => {
-  it.each(Object.keys(scripts))('%s parses with dash -n', async (name) => {
-    const r = await execa('dash', ['-n'], { input: scripts[name as keyof typeof scripts], reject: false });
+  const sent = { bootstrap: scripts.bootstrap, launch: launchInput('@@brine-collect-00ff'), collect: collectInput };
+  it.each(Object.keys(sent))('%s, as sent, parses with dash -n', async (name) => {
+    const r = await execa('dash', ['-n'], { input: sent[name as keyof typeof sent], reject: false });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
+  });
+
+  it('collect.sh only defines collect_runs: the launcher runs it after its run, collectInput alone', () => {
+    expect(scripts.collect).toMatch(/^collect_runs\(\) \{$/m);
+    expect(scripts.collect).not.toMatch(/^(main|collect_runs)( "\$@")? <\/dev\/null$/m);
+    expect(scripts.launch).toMatch(/^ {2}printf '%s\\n' "\$BRINE_MARK"\n {2}collect_runs \|\| /m);
+    expect(collectInput.trimEnd().endsWith('collect_runs </dev/null')).toBe(true);
   });
 
   it('bundles the top-level bootstrap.sh and versions it by content', () => {
@@ -17,6 +25,6 @@ describe('remote scripts', () => {
   });
 
   it('runs each script from a function with stdin closed (the script itself arrives on stdin)', () => {
-    for (const s of Object.values(scripts)) expect(s.trimEnd().endsWith('main "$@" </dev/null')).toBe(true);
+    for (const s of [scripts.bootstrap, scripts.launch]) expect(s.trimEnd().endsWith('main "$@" </dev/null')).toBe(true);
   });
 });
