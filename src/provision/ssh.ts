@@ -11,8 +11,8 @@ export interface SshSettings {
   /** -o options, as given (`Port=2222`, `ProxyJump=bastion`). */
   options: string[];
   /**
-   * A private 0700 directory for brine's own connection sharing: the four steps on a host
-   * (bootstrap, upload, run, collect) then share one SSH connection. Unset: no sharing.
+   * A private 0700 directory for brine's own connection sharing: the steps on a host
+   * (bootstrap, upload, run and collect) then share one SSH connection. Unset: no sharing.
    */
   controlDir?: string;
 }
