@@ -76,7 +76,8 @@ export interface Main {
 export function runMain(m: Main): void {
   const file = m.module.filename;
   const cachedData = m.cacheFile ? readCache(m.cacheFile, m.sha256) : undefined;
-  // The file's own name: stack traces and __filename are the bundle's, as when run directly.
+  // The file's own name: __filename is the bundle's, as when run directly; line numbers in
+  // stack traces are the program's (the text of BRINE_MAIN), not the file's.
   const script = new Script(Module.wrap(m.source), { filename: file, cachedData });
   if (m.cacheFile && (!cachedData || script.cachedDataRejected)) {
     const cacheFile = m.cacheFile;
