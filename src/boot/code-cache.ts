@@ -73,7 +73,21 @@ export interface Main {
   cacheFile?: string;
 }
 
+/** What the program learns of how it was started (see mainInfo): set before it runs. */
+export const MAIN_INFO = Symbol.for('brine.main');
+
+export interface MainInfo {
+  /** The program's SHA-256: other caches of what this program made are stamped with it. */
+  sha256: string;
+  /** The code cache file, when there is one: other caches go beside it. */
+  cacheFile?: string;
+}
+
+/** How the running program was started: undefined when not from dist/brine.js (tests, tsx). */
+export const mainInfo = (): MainInfo | undefined => (globalThis as Record<symbol, MainInfo | undefined>)[MAIN_INFO];
+
 export function runMain(m: Main): void {
+  (globalThis as Record<symbol, MainInfo>)[MAIN_INFO] = { sha256: m.sha256, cacheFile: m.cacheFile };
   const file = m.module.filename;
   const cachedData = m.cacheFile ? readCache(m.cacheFile, m.sha256) : undefined;
   // The file's own name: __filename is the bundle's, as when run directly; line numbers in

@@ -2,6 +2,7 @@
 // naming file and line), no HTML escaping, and YAML-safe insertion into state files.
 import Handlebars from 'handlebars';
 import { BrineError, SpecError } from '../core/errors.js';
+import { holdsSecret, templateKey, templateStore } from './template-cache.js';
 
 type HelperOptions = Handlebars.HelperOptions;
 const hb = Handlebars.create();
@@ -166,13 +167,30 @@ export interface RenderOptions {
   yamlSafe?: boolean;
 }
 
+const COMPILE = { strict: true, noEscape: true };
+
+/** Handlebars' precompiled form (a JS object literal) as a template of this environment. */
+const fromSpec = (spec: string) => hb.template(new Function(`return ${spec}`)() as ReturnType<typeof hb.precompile>);
+
+/** The template for this text: from the run's store of compiled templates when it has it. */
+function compiled(text: string, yamlSafe: boolean, context: object): (context: object) => string {
+  const store = templateStore();
+  const key = store && !holdsSecret(text, context) ? templateKey(text, yamlSafe) : undefined;
+  const kept = key ? store!.get(key) : undefined;
+  if (kept !== undefined) return fromSpec(kept);
+  const ast = hb.parse(text);
+  guard(ast, yamlSafe);
+  if (!key) return hb.compile(ast, COMPILE);
+  // Only what parsed and passed the guard is kept: a kept template needs neither again.
+  const spec = hb.precompile(ast, COMPILE) as string;
+  store!.put(key, spec);
+  return fromSpec(spec);
+}
+
 /** Render a template; errors become a SpecError naming the file and line. */
 export function render(text: string, file: string, context: object, opts: RenderOptions = {}): string {
   try {
-    const ast = hb.parse(text);
-    guard(ast, opts.yamlSafe ?? false);
-    const template = hb.compile(ast, { strict: true, noEscape: true });
-    return template(context);
+    return compiled(text, opts.yamlSafe ?? false, context)(context);
   } catch (err) {
     throw new SpecError([{ file, line: errorLine(err), message: `template: ${describe(err, text)}` }]);
   }

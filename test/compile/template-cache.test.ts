@@ -1,0 +1,126 @@
+// Compiled templates kept between runs: a kept template renders (and fails) exactly as a fresh
+// one, only templates that parsed are kept, none holding a secret.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { render } from '../../src/compile/render.js';
+import { FileSpecStore, holdsSecret, templateKey, useTemplateStore, type SpecStore } from '../../src/compile/template-cache.js';
+import { SpecError } from '../../src/core/errors.js';
+
+class MemoryStore implements SpecStore {
+  readonly specs = new Map<string, string>();
+  hits = 0;
+  get(key: string) {
+    const s = this.specs.get(key);
+    if (s !== undefined) this.hits++;
+    return s;
+  }
+  put(key: string, spec: string) {
+    this.specs.set(key, spec);
+  }
+}
+
+const ctx = { pillar: { app: { port: 8080, name: 'shop' }, users: ['a', 'b'] }, facts: { hostname: 'web1' }, secrets: { db: 's3cr3t-pw' } };
+
+/** What render gives: the text, or the problem it reports. */
+function outcome(text: string, yamlSafe: boolean) {
+  try {
+    return { text: render(text, 'states/x.yaml', ctx, { yamlSafe }) };
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    return { problem: err.problems[0] };
+  }
+}
+
+afterEach(() => useTemplateStore(null));
+
+describe('kept templates', () => {
+  const cases: [string, boolean][] = [
+    ['port: {{pillar.app.port}}\nname: {{yaml pillar.app.name}}\n', true],
+    ['{{#each pillar.users}}- {{this}}\n{{/each}}', true],
+    ['a: 1\nb: {{pillar.app.nope}}\n', true], // strict: missing key, line 2
+    ['x: {{raise "no " pillar.app.name}}', true],
+    ['listen {{pillar.app.port}};\nserver_name {{facts.hostname}};\n', false],
+  ];
+
+  it.each(cases)('render %j the same with no store, a cold one and a warm one', (text, yamlSafe) => {
+    useTemplateStore(undefined);
+    const plain = outcome(text, yamlSafe);
+    const store = new MemoryStore();
+    useTemplateStore(store);
+    expect(outcome(text, yamlSafe)).toEqual(plain);
+    expect(store.hits).toBe(0);
+    expect(outcome(text, yamlSafe)).toEqual(plain);
+    expect(store.hits).toBe(1);
+  });
+
+  it('are what renders: a kept template is used, not compiled again', () => {
+    const store = new MemoryStore();
+    useTemplateStore(store);
+    const text = 'v: {{pillar.app.port}}\n';
+    render(text, 'f', ctx, { yamlSafe: true });
+    const key = templateKey(text, true);
+    store.specs.set(key, store.specs.get(key)!.replace('"v: "', '"kept: "'));
+    expect(render(text, 'f', ctx, { yamlSafe: true })).toBe('kept: 8080\n');
+    // The YAML guard is part of the key: the same text rendered as a plain file is its own entry.
+    expect(render(text, 'f', ctx)).toBe('v: 8080\n');
+  });
+
+  it('keeps nothing that failed to parse', () => {
+    const store = new MemoryStore();
+    useTemplateStore(store);
+    expect(outcome('a: {{#if}}', true).problem?.message).toMatch(/^template: /);
+    expect(outcome('a: {{/each}}\n', true).problem?.message).toMatch(/^template: /);
+    expect(store.specs.size).toBe(0);
+  });
+
+  it('never keeps a template whose text holds a secret', () => {
+    const store = new MemoryStore();
+    useTemplateStore(store);
+    expect(render('password: s3cr3t-pw\nport: {{pillar.app.port}}\n', 'f', ctx)).toBe('password: s3cr3t-pw\nport: 8080\n');
+    expect(store.specs.size).toBe(0);
+    render('password: {{secrets.db}}\n', 'f', ctx);
+    expect(store.specs.size).toBe(1);
+    expect([...store.specs.values()].join()).not.toContain('s3cr3t-pw');
+    expect(holdsSecret('x 12345 y', { secrets: { nested: [{ pin: 12345 }] } })).toBe(true);
+    expect(holdsSecret('x', { secrets: { empty: '' } })).toBe(false);
+  });
+});
+
+describe('FileSpecStore', () => {
+  const setup = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brine-tpl-'));
+    chmodSync(dir, 0o700);
+    return join(dir, 'code-cache-templates');
+  };
+
+  it('keeps what a run used for the next run of the same program, and only that', () => {
+    const file = setup();
+    const first = new FileSpecStore(file, 'aa');
+    first.put('k1', '{"main":1}');
+    first.put('k2', '{"main":2}');
+    first.save();
+    const second = new FileSpecStore(file, 'aa');
+    expect(second.get('k1')).toBe('{"main":1}');
+    second.save(); // k2 unused: dropped
+    const third = new FileSpecStore(file, 'aa');
+    expect(third.get('k2')).toBeUndefined();
+    expect(third.get('k1')).toBe('{"main":1}');
+    expect(new FileSpecStore(file, 'bb').get('k1')).toBeUndefined(); // another program
+  });
+
+  it('ignores a file others could write, or one it cannot read', () => {
+    const file = setup();
+    const s = new FileSpecStore(file, 'aa');
+    s.put('k', '{}');
+    s.save();
+    chmodSync(file, 0o644);
+    expect(new FileSpecStore(file, 'aa').get('k')).toBe('{}');
+    chmodSync(file, 0o666);
+    expect(new FileSpecStore(file, 'aa').get('k')).toBeUndefined();
+    writeFileSync(file, `${readFileSync(file, 'latin1').split('\n')[0]}\nnot json`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    expect(new FileSpecStore(file, 'aa').get('k')).toBeUndefined();
+  });
+});
