@@ -2,7 +2,7 @@
 // Debian 12's own nodejs (18.19+) with no node_modules beside it (see scripts/embed.mjs).
 import { build } from 'esbuild';
 import { bundleBoot, embed, NODE_TARGET } from './embed.mjs';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve, dirname } from 'node:path';
 
 // `import text from './x.sh?raw'` (as Vite does): the controller's shell scripts travel inside the bundle.
@@ -27,6 +27,7 @@ const noSourceMap = {
 
 const outfile = 'dist/brine.js';
 const main = await build({ ...NODE_TARGET, entryPoints: ['src/cli/main.ts'], plugins: [raw, noSourceMap] });
+await mkdir(dirname(outfile), { recursive: true });
 await writeFile(outfile, embed(main.outputFiles[0].text, await bundleBoot()));
 await chmod(outfile, 0o755);
 // In this repo the root package.json says "type": "module"; the bundle is CommonJS.
