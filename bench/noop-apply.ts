@@ -11,6 +11,7 @@ import { registry } from '../src/resources/index.js';
 import { withHosts, type TestHost } from '../test/harness/index.js';
 import { makeProject } from '../test/support/project.js';
 import { benchTree } from './noop-tree.js';
+import { median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.argv[2] ?? 10);
@@ -36,7 +37,6 @@ async function timed(host: TestHost, argv: string[]): Promise<Timed> {
 
 const applyArgv = ['node', `${AGENT}/brine.js`, 'apply', '--env', 'bench', '--dir', PROJECT, '--json'];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 
 async function main(): Promise<void> {
