@@ -16,13 +16,6 @@ export const RUN_LOG = '/var/log/brine/runs.jsonl';
  */
 export const AGENT_DIR = '/var/lib/brine/agent';
 
-/** Exit status the root wrapper uses for "no usable sudo" (the message names user and host). */
-const NO_SUDO = 99;
-
-/**
- * Runs "$@" as root: as is for root, else through `sudo -n` — after checking sudo works, so a
- * missing right is a clear error naming user and host rather than a password prompt.
- */
 export interface Launched {
   exitCode: number;
   stderr: string;
@@ -30,6 +23,13 @@ export interface Launched {
   collected?: Collected;
 }
 
+/** Exit status the root wrapper uses for "no usable sudo" (the message names user and host). */
+const NO_SUDO = 99;
+
+/**
+ * Runs "$@" as root: as is for root, else through `sudo -n` — after checking sudo works, so a
+ * missing right is a clear error naming user and host rather than a password prompt.
+ */
 export const ROOT_WRAPPER = [
   'if [ "$(id -u)" -ne 0 ]; then',
   `command -v sudo >/dev/null 2>&1 || { echo "brine: $(id -un)@$(hostname): sudo is not installed and brine needs root" >&2; exit ${NO_SUDO}; };`,
