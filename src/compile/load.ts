@@ -72,7 +72,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     files.set(name, file);
     let text: string;
     try {
-      text = render(readFileSync(path, 'utf8'), file, context, { yamlSafe: true });
+      text = render(readFileSync(path, 'utf8'), file, context, { yamlSafe: true, secrets });
     } catch (err) {
       if (err instanceof SpecError) problems.push(...err.problems);
       else throw err;
@@ -101,7 +101,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   const unique = [...byKey.values()];
 
   const specs = new Map<string, unknown>();
-  const loadSource = makeSourceLoader(statesRoot, rel, context);
+  const loadSource = makeSourceLoader(statesRoot, rel, context, secrets);
   for (const decl of unique) {
     const fn = registry[decl.kind]?.[decl.fn];
     if (!fn) {

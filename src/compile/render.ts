@@ -2,7 +2,8 @@
 // naming file and line), no HTML escaping, and YAML-safe insertion into state files.
 import Handlebars from 'handlebars';
 import { BrineError, SpecError } from '../core/errors.js';
-import { holdsSecret, templateKey, templateStore } from './template-cache.js';
+import type { Secrets } from '../core/secrets.js';
+import { templateKey, templateStore } from './template-cache.js';
 
 type HelperOptions = Handlebars.HelperOptions;
 const hb = Handlebars.create();
@@ -165,6 +166,8 @@ function safeLookup(path: Node): Node {
 export interface RenderOptions {
   /** State files: keep every inserted value one YAML scalar. */
   yamlSafe?: boolean;
+  /** The run's secrets: a template whose own text holds one is never kept compiled (template-cache.ts). */
+  secrets?: Secrets;
 }
 
 const COMPILE = { strict: true, noEscape: true };
@@ -173,9 +176,9 @@ const COMPILE = { strict: true, noEscape: true };
 const fromSpec = (spec: string) => hb.template(new Function(`return ${spec}`)() as ReturnType<typeof hb.precompile>);
 
 /** The template for this text: from the run's store of compiled templates when it has it. */
-function compiled(text: string, yamlSafe: boolean, context: object): (context: object) => string {
+function compiled(text: string, yamlSafe: boolean, secrets: Secrets | undefined): (context: object) => string {
   const store = templateStore();
-  const key = store && !holdsSecret(text, context) ? templateKey(text, yamlSafe) : undefined;
+  const key = store && secrets && !secrets.within(text) ? templateKey(text, yamlSafe) : undefined;
   const kept = key ? store!.get(key) : undefined;
   if (kept !== undefined) return fromSpec(kept);
   const ast = hb.parse(text);
@@ -190,7 +193,7 @@ function compiled(text: string, yamlSafe: boolean, context: object): (context: o
 /** Render a template; errors become a SpecError naming the file and line. */
 export function render(text: string, file: string, context: object, opts: RenderOptions = {}): string {
   try {
-    return compiled(text, opts.yamlSafe ?? false, context)(context);
+    return compiled(text, opts.yamlSafe ?? false, opts.secrets)(context);
   } catch (err) {
     throw new SpecError([{ file, line: errorLine(err), message: `template: ${describe(err, text)}` }]);
   }

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { Args } from '../core/args.js';
+import type { Secrets } from '../core/secrets.js';
 import { SpecError } from '../core/errors.js';
 import { render } from './render.js';
 
@@ -12,7 +13,7 @@ export type SourceLoader = (
   args: Args,
 ) => string | Buffer;
 
-export function makeSourceLoader(statesRoot: string, rel: (p: string) => string, context: object): SourceLoader {
+export function makeSourceLoader(statesRoot: string, rel: (p: string) => string, context: object, secrets?: Secrets): SourceLoader {
   return (source, opts, args) => {
     const inTree = source.replace(/^(salt|brine):\/\//, '');
     if (/^[a-z]+:\/\//.test(inTree) || normalize(inTree).startsWith('..') || inTree.startsWith('/')) {
@@ -26,7 +27,7 @@ export function makeSourceLoader(statesRoot: string, rel: (p: string) => string,
     }
     if (!opts.render) return readFileSync(path);
     try {
-      return render(readFileSync(path, 'utf8'), rel(path), { ...context, ...opts.context });
+      return render(readFileSync(path, 'utf8'), rel(path), { ...context, ...opts.context }, { secrets });
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       // Name the state too: the template's own file:line, and which state used it.

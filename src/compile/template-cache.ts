@@ -3,7 +3,7 @@
 // This keeps that code (Handlebars' precompiled form) for the state tree's templates, beside the
 // code cache (src/boot/code-cache.ts) and on the same terms: stamped with the program's hash
 // (a new brine starts afresh), trusted only if nobody else can write it, rewritten with just
-// the templates the run used. A template holding a secret's value literally is never kept.
+// the templates the run used. render() keeps no template holding a secret's value (Secrets.within).
 import { createHash } from 'node:crypto';
 import { mainInfo, readCache, writeCache } from '../boot/code-cache.js';
 
@@ -70,10 +70,3 @@ export function useTemplateStore(s: SpecStore | undefined | null): void {
 
 export const templateKey = (text: string, yamlSafe: boolean) =>
   createHash('sha256').update(`${yamlSafe ? 'yaml' : 'text'}\0${text}`).digest('hex');
-
-/** Whether the template's own text holds a secret's value (the `secrets` its context gives). */
-export function holdsSecret(text: string, context: object): boolean {
-  const found = (v: unknown): boolean =>
-    typeof v === 'string' || typeof v === 'number' ? String(v).length >= 3 && text.includes(String(v)) : !!v && typeof v === 'object' && Object.values(v).some(found);
-  return found((context as { secrets?: unknown }).secrets);
-}
