@@ -1,7 +1,5 @@
 // `brine apply`: compile everything, then plan (--test) or apply on this host; a real apply
 // is recorded in the run log, and --report-file keeps the masked JSON report for `provision`.
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../core/engine.js';
@@ -56,7 +54,8 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     }
     report.host = facts.id;
     const code = exitCodeOf(report);
-    if (o.reportFile) await writeAtomic(o.reportFile, jsonReport(report, secrets));
+    // brine's own file, not a state's: written atomically like any (LocalHost.writeFile).
+    if (o.reportFile) await host.writeFile(o.reportFile, jsonReport(report, secrets), { mode: 0o600 });
     if (!o.test && o.runLog) {
       const entry = runLogEntry({ when: started, host: facts.id, env: o.env, states: compiled.sls, exitCode: code }, report, secrets);
       await appendRunLog(o.runLog, entry);
@@ -92,10 +91,4 @@ async function acquireLock(varDir: string, what: string, waitSeconds: number): P
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, text, { mode: 0o600 });
-  await fs.rename(tmp, path);
 }
