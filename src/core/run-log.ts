@@ -34,13 +34,17 @@ export interface RunLogEntry {
   error?: string;
 }
 
-export function whoRan(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SUDO_USER) return env.SUDO_USER;
+/** The user this process runs as (without a passwd entry: $USER, else the uid). */
+export function loginName(env: NodeJS.ProcessEnv = process.env): string {
   try {
     return userInfo().username;
   } catch {
     return env.USER ?? String(process.getuid?.() ?? '?');
   }
+}
+
+export function whoRan(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SUDO_USER || loginName(env);
 }
 
 export function runLogEntry(

@@ -1,10 +1,11 @@
 // `brine provision ENV`: every selected host in parallel (bounded), each through bootstrap,
 // upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BrineError, InventoryError } from '../core/errors.js';
 import type { Style } from '../core/report.js';
+import { loginName } from '../core/run-log.js';
 import { Secrets } from '../core/secrets.js';
 import { loadInventory, selectTargets } from './inventory.js';
 import { pillarForHost, type HostPillar } from './pillar-select.js';
@@ -47,15 +48,6 @@ export function findAgent(given?: string): string {
   return path;
 }
 
-function whoAmI(): string {
-  let user = process.env.USER ?? '?';
-  try {
-    user = userInfo().username;
-  } catch {
-    // keep $USER
-  }
-  return `${user}@${hostname()}`;
-}
 
 export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{ code: number; outcomes: HostOutcome[] }> {
   const started = Date.now();
@@ -85,7 +77,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
     agentPath,
     settings,
     spawn,
-    via: whoAmI(),
+    via: `${loginName()}@${hostname()}`,
     secrets,
     lockWaitSeconds: o.lockWait,
   };
