@@ -7,14 +7,14 @@ import { CommanderError } from 'commander';
 import { ensureHostTools, HostRun, sweepStale } from '../test/harness/index.js';
 import { bench } from './flavour.js';
 import { machine, versions } from './machine.js';
-import { parseBenchArgs, rerunCommand } from './options.js';
+import { parseBenchArgs, PHASES, rerunCommand } from './options.js';
 import { writeResults } from './output.js';
 import { provisionRounds } from './provision.js';
 import { timedRounds } from './rounds.js';
 import { aims, toJson, type BenchResults } from './results.js';
 import { stage } from './stage.js';
 import { ratio, seconds, times } from './stats.js';
-import { REMOTE } from './tools.js';
+import { prepare } from './remote.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -30,8 +30,7 @@ async function main(): Promise<void> {
   const run = await HostRun.create();
   try {
     const [probe] = await run.start(1, { flavour: bench, log });
-    await probe.sshOk(['mkdir', '-p', REMOTE]);
-    await probe.rsync(`${staged}/`, `${REMOTE}/`);
+    await prepare(probe, staged);
     const tools = await versions(probe, repo);
     await probe.stop();
 
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     };
     const out = writeResults(results, resolve(repo, o.out));
     const j = toJson(results);
-    for (const phase of ['converge', 'noop', 'dryrun'] as const) {
+    for (const phase of PHASES) {
       const b = j[phase].brine ?? NaN;
       log(`${phase.padEnd(8)} brine ${seconds(b)} s  ansible ${seconds(j[phase].ansible ?? NaN)} s (${times(ratio(j[phase].ansible ?? NaN, b))})  puppet ${seconds(j[phase].puppet ?? NaN)} s (${times(ratio(j[phase].puppet ?? NaN, b))})`);
     }
