@@ -20,16 +20,19 @@ export function machine(): BenchResults['machine'] {
 /** The Debian packages behind each tool, as installed on the host, and brine's own commit. */
 const PACKAGES = ['nodejs', 'ansible', 'ansible-core', 'puppet-agent', 'ruby', 'python3'];
 
+/** The checkout's short commit, or 'unknown' outside a git checkout (the version alone says enough). */
+export function commit(repo: string): string {
+  try {
+    return execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function versions(host: TestHost, repo: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    // not a git checkout: the version alone says enough
-  }
   const brine = (await host.sshOk(['node', `${REMOTE}/brine/brine.js`, '--version'])).trim();
-  out.brine = `${brine} (${commit})`;
+  out.brine = `${brine} (${commit(repo)})`;
   const dpkg = await host.sshOk(['dpkg-query', '-W', '-f', '${Package} ${Version}\\n', ...PACKAGES]);
   for (const line of dpkg.trim().split('\n')) {
     const [name, version] = line.split(' ');

@@ -5,13 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import type { Report } from '../src/core/report-types.js';
 import { registry } from '../src/resources/index.js';
 import { withHosts, type TestHost } from '../test/harness/index.js';
 import { makeProject } from '../test/support/project.js';
 import { benchTree } from './noop-tree.js';
-import { median } from './stats.js';
+import { commit } from './machine.js';
+import { summarize } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.argv[2] ?? 10);
@@ -37,7 +37,10 @@ async function timed(host: TestHost, argv: string[]): Promise<Timed> {
 
 const applyArgv = ['node', `${AGENT}/brine.js`, 'apply', '--env', 'bench', '--dir', PROJECT, '--json'];
 
-const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const fmt = (xs: number[]) => {
+  const s = summarize(xs);
+  return `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+};
 
 async function main(): Promise<void> {
   const kinds = Object.keys(registry);
@@ -73,10 +76,9 @@ async function main(): Promise<void> {
     }
     load.push(loadavg()[0]);
     const states = report.states.length;
-    const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, reject: false })).stdout.trim();
     const md = `# No-op apply benchmark
 
-Written by \`bench/noop-apply.ts\` (${new Date().toISOString().slice(0, 10)}, commit ${commit}). Do not edit by hand.
+Written by \`bench/noop-apply.ts\` (${new Date().toISOString().slice(0, 10)}, commit ${commit(ROOT)}). Do not edit by hand.
 
 A tree of ${states} states using ${tree.used.join(', ')} is applied once to a fresh
 \`full\` test host (systemd-nspawn, Debian 12, node ${(await host.sshOk(['node', '--version'])).trim()}), then applied

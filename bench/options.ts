@@ -45,15 +45,18 @@ function tools(v: string): Tool[] {
   return TOOLS.filter((t) => list.includes(t));
 }
 
+/** What a plain `npm run bench` does: the options' defaults, and what rerunCommand leaves out. */
+const DEFAULTS = { runs: 5, warmup: 1, tools: [...TOOLS], provision: [1, 5, 20], provisionRuns: 5 };
+
 /** Throws CommanderError on bad input (exit code 1) or on --help (exit code 0). */
 export function parseBenchArgs(argv: string[], write: (s: string) => void = (s) => process.stderr.write(s)): BenchOptions {
   const program = new Command('bench')
     .description('brine vs Ansible vs Puppet on fresh test hosts; writes RESULTS.md and results.json')
-    .option('--runs <n>', 'timed rounds (one fresh host per tool each)', positive('--runs'), 5)
-    .option('--warmup <n>', 'untimed rounds before them', positive('--warmup'), 1)
-    .option('--tools <list>', `tools to compare (${TOOLS.join(',')})`, tools, [...TOOLS])
-    .option('--provision <sizes>', "fleet sizes for `brine provision` ('none' to skip)", sizes, [1, 5, 20])
-    .option('--provision-runs <n>', 'timed repeats of each fleet size', positive('--provision-runs'), 5)
+    .option('--runs <n>', 'timed rounds (one fresh host per tool each)', positive('--runs'), DEFAULTS.runs)
+    .option('--warmup <n>', 'untimed rounds before them', positive('--warmup'), DEFAULTS.warmup)
+    .option('--tools <list>', `tools to compare (${TOOLS.join(',')})`, tools, DEFAULTS.tools)
+    .option('--provision <sizes>', "fleet sizes for `brine provision` ('none' to skip)", sizes, DEFAULTS.provision)
+    .option('--provision-runs <n>', 'timed repeats of each fleet size', positive('--provision-runs'), DEFAULTS.provisionRuns)
     .option('--out <dir>', 'where RESULTS.md and results.json go', 'bench')
     .option('-v, --verbose', 'print each measurement as it is taken', false)
     .exitOverride()
@@ -75,11 +78,11 @@ export function parseBenchArgs(argv: string[], write: (s: string) => void = (s) 
 /** The command line that reproduces a run with these options. */
 export function rerunCommand(o: BenchOptions): string {
   const extra = [
-    o.runs !== 5 ? `--runs ${o.runs}` : '',
-    o.warmup !== 1 ? `--warmup ${o.warmup}` : '',
-    o.tools.length !== 3 ? `--tools ${o.tools.join(',')}` : '',
-    o.provision.join(',') !== '1,5,20' ? `--provision ${o.provision.join(',') || 'none'}` : '',
-    o.provisionRuns !== 5 ? `--provision-runs ${o.provisionRuns}` : '',
+    o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : '',
+    o.warmup !== DEFAULTS.warmup ? `--warmup ${o.warmup}` : '',
+    o.tools.join(',') !== DEFAULTS.tools.join(',') ? `--tools ${o.tools.join(',')}` : '',
+    o.provision.join(',') !== DEFAULTS.provision.join(',') ? `--provision ${o.provision.join(',') || 'none'}` : '',
+    o.provisionRuns !== DEFAULTS.provisionRuns ? `--provision-runs ${o.provisionRuns}` : '',
   ].filter(Boolean);
   return ['npm run bench', ...(extra.length ? ['--', ...extra] : [])].join(' ');
 }

@@ -14,8 +14,6 @@ export interface RunOutput {
 
 export interface ToolSpec {
   commands: Record<Phase, string[]>;
-  /** argv printing the version. */
-  version: string[];
   /** Why this run does not count, or undefined when it did what the phase means. */
   problem(phase: Phase, run: RunOutput): string | undefined;
 }
@@ -39,7 +37,6 @@ function ansibleCounts(stdout: string): { changed: number; failed: number } | un
 export const TOOL_SPECS: Record<Tool, ToolSpec> = {
   brine: {
     commands: { converge: brineApply, noop: brineApply, dryrun: [...brineApply, '--test'] },
-    version: ['node', `${REMOTE}/brine/brine.js`, '--version'],
     problem(phase, run) {
       const c = brineCounts(run.stdout);
       if (!c) return `no summary line in brine's output (exit ${run.exit})`;
@@ -51,7 +48,6 @@ export const TOOL_SPECS: Record<Tool, ToolSpec> = {
   },
   ansible: {
     commands: { converge: playbook, noop: playbook, dryrun: [...playbook, '--check', '--diff'] },
-    version: ['ansible-playbook', '--version'],
     problem(phase, run) {
       const c = ansibleCounts(run.stdout);
       if (!c) return `no PLAY RECAP in ansible-playbook's output (exit ${run.exit})`;
@@ -63,7 +59,6 @@ export const TOOL_SPECS: Record<Tool, ToolSpec> = {
   },
   puppet: {
     commands: { converge: puppetApply, noop: puppetApply, dryrun: [...puppetApply, '--noop'] },
-    version: ['puppet', '--version'],
     // --detailed-exitcodes: 0 nothing to do, 2 changes made, 4 failures, 6 both.
     problem(phase, run) {
       if (phase === 'converge') return run.exit === 2 ? undefined : `exit ${run.exit} (want 2: changes, no failures)`;
