@@ -1,15 +1,13 @@
 // Helpers for provision's end-to-end tests: run the real bundle as the controller, small test
-// projects in temp dirs, a `ps` watcher on a host, and fingerprints minus login-session units.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// projects in temp dirs, and a `ps` watcher on a host.
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { BUNDLE } from '../cli/support.js';
-import type { Fingerprint } from '../harness/index.js';
 import type { TestHost } from '../harness/test-host.js';
 import { makeProject } from '../support/project.js';
-
-export { BUNDLE };
+import { makeDev } from './stack-support.js';
 
 export interface CliResult {
   code: number;
@@ -32,9 +30,7 @@ export async function brine(args: string[]): Promise<CliResult> {
 
 /** A developer key pair for the test project's user. */
 export async function devKey(): Promise<{ key: string; pub: string }> {
-  const key = join(mkdtempSync(join(tmpdir(), 'brine-devkey-')), 'id_ed25519');
-  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'dev@brine-test', '-f', key]);
-  return { key, pub: readFileSync(`${key}.pub`, 'utf8').trim() };
+  return makeDev(mkdtempSync(join(tmpdir(), 'brine-devkey-')), 'dev');
 }
 
 /**
@@ -110,13 +106,6 @@ export function watchPs(h: TestHost): { stop: () => Promise<string[]> } {
       return [...seen];
     },
   };
-}
-
-/** Units of an SSH login (any user) come and go with our own connections, not with brine. */
-const LOGIN_UNITS = /^unit-active:(session-\d+\.scope|user@\d+\.service|user-\d+\.slice|user-runtime-dir@\d+\.service)$/;
-
-export function withoutLogins(fp: Fingerprint): Fingerprint {
-  return Object.fromEntries(Object.entries(fp).filter(([k]) => !LOGIN_UNITS.test(k)));
 }
 
 /** Files on the whole host holding `value` (given on stdin, so grep's own argv doesn't match). */

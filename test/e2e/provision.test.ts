@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { diffFingerprints, formatDiff, isEmptyDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { bootstrapVersion, scripts } from '../../src/provision/scripts.js';
-import { brine, devKey, filesContaining, testProject, watchPs, withoutLogins } from './provision-support.js';
+import { brine, devKey, filesContaining, testProject, watchPs } from './provision-support.js';
 
 const STAGING_SECRET = 'stg-db-2b7e91f4c0';
 const PROD_SECRET = 'PROD-db-9f31c2aa57';
@@ -71,9 +71,9 @@ describeHosts('brine provision on a bare host', () => {
 
     // 3. --test over SSH after a change in the project: shows the diff, exits 2, changes nothing.
     writeFileSync(join(dir, 'pillar/common.yaml'), readFileSync(join(dir, 'pillar/common.yaml'), 'utf8').replace('name: shop', 'name: shop2'));
-    const before = withoutLogins(await h.fingerprint());
+    const before = await h.fingerprint();
     const test = await brine(['provision', 'staging', '--test', ...asDev]);
-    const after = withoutLogins(await h.fingerprint());
+    const after = await h.fingerprint();
     expect(test.code, test.stdout + test.stderr).toBe(2);
     expect(test.stdout).toContain('-Welcome to shop (staging)');
     expect(test.stdout).toContain('+Welcome to shop2 (staging)');

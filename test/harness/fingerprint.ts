@@ -13,10 +13,11 @@ export interface FingerprintDiff {
 }
 
 /**
- * Units that come and go with our own SSH logins (logind sessions of root), not with the
- * host's configuration: leaving them in would make two snapshots of an idle host differ.
+ * Units that come and go with SSH logins (logind sessions of root, or of a developer a test
+ * logs in as), not with the host's configuration: leaving them in would make two snapshots of
+ * an idle host differ.
  */
-const LOGIN_UNITS = /^(session-\d+\.scope|user@0\.service|user-0\.slice|user-runtime-dir@0\.service|run-user-0\.mount)$/;
+const LOGIN_UNITS = /^(session-\d+\.scope|user@\d+\.service|user-\d+\.slice|user-runtime-dir@\d+\.service|run-user-\d+\.mount)$/;
 
 const TYPES: Record<string, string> = { f: 'file', d: 'dir', l: 'link', p: 'fifo', s: 'socket', c: 'chardev', b: 'blockdev' };
 
