@@ -19,7 +19,7 @@ function project(target: string) {
   });
 }
 
-async function apply(dir: string, varDir: string, extra: string[], env: Record<string, string> = {}) {
+function apply(dir: string, varDir: string, extra: string[], env: Record<string, string> = {}) {
   return execa('node', [BUNDLE, 'apply', '--env', 'staging', '--dir', dir, '--var-dir', varDir, ...extra], {
     reject: false,
     env: { NO_COLOR: '1', ...env },
@@ -72,7 +72,7 @@ describe('apply: what provision needs', () => {
     const now = await apply(dir, varDir, []);
     expect(now.exitCode).toBe(1);
     expect(now.stderr).toMatch(/another brine apply holds/);
-    const waiter = execa('node', [BUNDLE, 'apply', '--env', 'staging', '--dir', dir, '--var-dir', varDir, '--lock-wait', '30'], { reject: false, env: { NO_COLOR: '1' } });
+    const waiter = apply(dir, varDir, ['--lock-wait', '30']);
     let stderr = '';
     await new Promise<void>((resolve) => {
       waiter.stderr!.on('data', (chunk: Buffer) => {

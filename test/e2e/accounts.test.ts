@@ -1,16 +1,17 @@
 // End to end on a disposable Debian host (root + systemd-nspawn, test/harness): group, user,
 // ssh_auth and sysctl states through the real bundle over SSH, and real SSH logins with real keys.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report-types.js';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
+import { BUNDLE } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
+import { makeDev } from './stack-support.js';
 
-const BUNDLE = resolve(__dirname, '../../dist/brine.js');
 
 const STATES = `
 ops:
@@ -101,9 +102,8 @@ describeHosts('account kinds on a real Debian host', () => {
     if (!existsSync(BUNDLE)) await execa('npm', ['run', 'build'], { cwd: resolve(__dirname, '../..') });
     const dir = mkdtempSync(join(tmpdir(), 'brine-e2e-keys-'));
     for (const name of ['dev1', 'dev2', 'mallory'] as const) {
-      const path = join(dir, name);
-      await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@e2e`, '-f', path]);
-      keys[name] = { path, pub: readFileSync(`${path}.pub`, 'utf8').trim() };
+      const { key, pub } = await makeDev(dir, name);
+      keys[name] = { path: key, pub };
     }
     local = mkdtempSync(join(tmpdir(), 'brine-e2e-project-'));
     await host.rsync(BUNDLE, '/root/brine.js');

@@ -1,7 +1,7 @@
 // A dropped SSH connection mid-apply: the agent on the host runs to the end and keeps its
 // report; a provision started meanwhile waits for its lock, is clean, and shows what happened.
-import { readdirSync, readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { childrenOf, cmdline } from '../harness/proc.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { brine, brineProcess, devKey, testProject } from './provision-support.js';
 
@@ -19,17 +19,10 @@ slow-step:
 
 /** The controller's own ssh child that carries the agent's run (not bootstrap or upload). */
 function runSshOf(controller: number): number | undefined {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (ppid === controller && argv[0] === 'ssh' && argv.at(-2)?.includes('apply --env')) return Number(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
+  return childrenOf(controller).find((pid) => {
+    const argv = cmdline(pid); // null once gone
+    return argv?.[0] === 'ssh' && argv.at(-1)?.includes('apply --env');
+  });
 }
 
 describeHosts('brine provision when the connection drops', () => {

@@ -1,14 +1,13 @@
 // pkg, service and ufw on real Debian test hosts: a fresh server converges, --test changes
 // nothing, a second apply changes nothing, and enabling ufw never cuts off SSH.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { BUNDLE } from '../cli/support.js';
 import { beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report-types.js';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { makeProject } from '../support/project.js';
 
-const BUNDLE = resolve(__dirname, '../../dist/brine.js');
 const AGENT = '/opt/brine';
 const PROJECT = '/root/project';
 

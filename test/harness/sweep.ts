@@ -44,6 +44,12 @@ async function waitGone(pids: number[], ms: number): Promise<void> {
   }
 }
 
+/** Whether a live process holds slot n's lock (its bridge and cgroup are in use). */
+function slotHeld(n: number): boolean {
+  const lock = slot(n).lock;
+  return existsSync(lock) && !isStale(lock);
+}
+
 export async function sweepStale(log: (msg: string) => void = () => {}): Promise<SweepReport> {
   const report: SweepReport = { killed: [], runs: [], bridges: [], locks: [] };
 
@@ -67,16 +73,14 @@ export async function sweepStale(log: (msg: string) => void = () => {}): Promise
 
   // 3. Our bridges whose slot is not held by a live process.
   for (const bridge of await ourBridges()) {
-    const lock = slot(Number(/^th(\d+)-br$/.exec(bridge)![1])).lock;
-    if (existsSync(lock) && !isStale(lock)) continue;
+    if (slotHeld(Number(/^th(\d+)-br$/.exec(bridge)![1]))) continue;
     deleteBridge(bridge);
     report.bridges.push(bridge);
   }
 
   // 4. Container cgroups (brine-testhost/thN) whose slot no live process holds.
   for (const name of cgroupNames()) {
-    const lock = slot(Number(name.slice(2))).lock;
-    if (!existsSync(lock) || isStale(lock)) removeCgroups(name);
+    if (!slotHeld(Number(name.slice(2)))) removeCgroups(name);
   }
 
   // 5. Slot locks of dead owners.
