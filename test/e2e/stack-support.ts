@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { shellQuote } from '../harness/ssh.js';
+import { rsyncQuote } from '../../src/provision/quote.js';
 import type { SshResult, TestHost } from '../harness/index.js';
 
 const REPO = resolve(__dirname, '../..');
@@ -67,7 +67,7 @@ export class StackProject {
     await execa('rsync', [
       '-a', '--delete', '--chmod=D700,F600',
       ...(this.admin ? ['--rsync-path=sudo -n rsync'] : []),
-      '-e', ssh.map(shellQuote).join(' '),
+      '-e', ssh.map(rsyncQuote).join(' '),
       `${this.dir}/`, `${this.host.name}:${REMOTE}/`,
     ]);
   }

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { timeouts } from './config.js';
+import { rsyncQuote, shellQuote } from '../../src/provision/quote.js';
 
 export interface SshResult {
   exitCode: number;
@@ -25,10 +26,8 @@ export interface SshEntry {
   address: string;
 }
 
-/** Quotes one argv element for the remote POSIX shell ssh hands the command to. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_/.,:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+/** Quotes one argv element for the remote POSIX shell ssh hands the command to (brine's own). */
+export { shellQuote };
 
 /** argv arrays keep their word boundaries remotely; a string is a shell script as-is. */
 export function remoteCommand(command: string[] | string): string {
@@ -86,8 +85,8 @@ export async function runSsh(configFile: string, name: string, command: string[]
 
 /** rsync -a over the same ssh config; `pull` copies host → local instead. */
 export function rsyncArgv(configFile: string, name: string, src: string, dest: string, pull = false): string[] {
-  // rsync splits -e on whitespace and honours quotes.
-  const rsh = `ssh -F ${shellQuote(configFile)}`;
+  // rsync splits -e on whitespace and honours quotes, by its own rules.
+  const rsh = `ssh -F ${rsyncQuote(configFile)}`;
   return ['-a', '-e', rsh, pull ? `${name}:${src}` : src, pull ? dest : `${name}:${dest}`];
 }
 
