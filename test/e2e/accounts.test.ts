@@ -5,12 +5,11 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Report } from '../../src/core/report-types.js';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { BUNDLE } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
-import { makeDev } from './stack-support.js';
+import { applyReport, makeDev } from './stack-support.js';
 
 
 const STATES = `
@@ -76,17 +75,11 @@ describeHosts('account kinds on a real Debian host', () => {
   async function brine(label: string, ...args: string[]) {
     const t0 = Date.now();
     const argv = ['env', 'BRINE_COUNT_SPAWNS=1', 'node', '/root/brine.js', 'apply', '--env', 'test', '--dir', '/root/project', '--json', ...args];
-    const r = await host.ssh(argv);
+    const { code, report, stderr } = await applyReport(host, argv);
     timings[label] = Date.now() - t0;
-    const spawns = Number(/brine: spawned (\d+) processes/.exec(r.stderr)?.[1] ?? NaN);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout);
-    } catch {
-      throw new Error(`brine ${args.join(' ')} exited ${r.exitCode} without a JSON report:\n${r.stderr}${r.stdout}`);
-    }
+    const spawns = Number(/brine: spawned (\d+) processes/.exec(stderr)?.[1] ?? NaN);
     const byId = Object.fromEntries(report.states.map((s) => [s.id, s]));
-    return { code: r.exitCode, report, byId, spawns, stderr: r.stderr };
+    return { code, report, byId, spawns, stderr };
   }
 
   /** A real SSH login as `user` offering only `key`: 0 when it gets in, 255 when refused. */

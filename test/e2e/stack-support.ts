@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { rsyncQuote } from '../../src/provision/quote.js';
+import type { Report } from '../../src/core/report-types.js';
 import type { SshResult, TestHost } from '../harness/index.js';
 
 const REPO = resolve(__dirname, '../..');
@@ -15,6 +16,16 @@ export interface Dev {
   name: string;
   key: string;
   pub: string;
+}
+
+/** `brine apply … --json` run on the host as `argv`: exit code, report and stderr; an error when no report came. */
+export async function applyReport(host: TestHost, argv: string[], timeout?: number): Promise<{ code: number; report: Report; stderr: string }> {
+  const r = await host.ssh(argv, { timeout });
+  try {
+    return { code: r.exitCode, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    throw new Error(`${argv.join(' ')} exited ${r.exitCode} without a JSON report:\n${r.stderr}${r.stdout}`);
+  }
 }
 
 export async function makeDev(dir: string, name: string): Promise<Dev> {

@@ -7,6 +7,7 @@ import type { Report } from '../../src/core/report-types.js';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { makeProject } from '../support/project.js';
+import { applyReport } from './stack-support.js';
 
 const AGENT = '/opt/brine';
 const PROJECT = '/root/project';
@@ -19,15 +20,8 @@ async function deploy(host: TestHost, files: Record<string, string>): Promise<vo
   await host.rsync(`${makeProject(files)}/`, `${PROJECT}/`);
 }
 
-async function apply(host: TestHost, ...flags: string[]): Promise<{ code: number; report: Report; stderr: string }> {
-  const r = await host.ssh(['node', `${AGENT}/brine.js`, 'apply', '--env', 'test', '--dir', PROJECT, '--json', ...flags], { timeout: 300_000 });
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`brine printed no JSON report (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`);
-  }
-  return { code: r.exitCode, report, stderr: r.stderr };
+function apply(host: TestHost, ...flags: string[]): Promise<{ code: number; report: Report; stderr: string }> {
+  return applyReport(host, ['node', `${AGENT}/brine.js`, 'apply', '--env', 'test', '--dir', PROJECT, '--json', ...flags], 300_000);
 }
 
 const byId = (r: Report) => Object.fromEntries(r.states.map((s) => [s.id, s]));
