@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPillar } from '../src/compile/pillar.js';
-import type { Problem } from '../src/core/errors.js';
+import { formatProblem, type Problem } from '../src/core/errors.js';
+import { facts } from '../test/support/project.js';
 import { ENV, ROLES } from './tools.js';
 
 /**
@@ -39,16 +40,8 @@ export interface StackData {
 /** The pillar brine would compute on a host of this env and roles. */
 export function stackData(projectDir: string): StackData {
   const problems: Problem[] = [];
-  const facts = {
-    id: 'bench',
-    hostname: 'bench',
-    fqdn: 'bench',
-    env: ENV,
-    roles: ROLES,
-    os: { id: 'debian', version_id: '12', codename: 'bookworm', pretty_name: 'Debian GNU/Linux 12 (bookworm)' },
-  };
-  const { data, secretData } = loadPillar(projectDir, facts, problems);
-  if (problems.length) throw new Error(`pillar of ${projectDir}:\n${problems.map((p) => `${p.file}:${p.line ?? '?'}: ${p.message}`).join('\n')}`);
+  const { data, secretData } = loadPillar(projectDir, facts({ id: 'bench', hostname: 'bench', fqdn: 'bench', env: ENV, roles: ROLES }), problems);
+  if (problems.length) throw new Error(`pillar of ${projectDir}:\n${problems.map(formatProblem).join('\n')}`);
   return { pillar: data, secrets: secretData };
 }
 

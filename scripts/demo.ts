@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     say(`curl -k https://${host.address}/  (nginx → gunicorn app)`);
     const page = await execa('curl', ['-sk', '-m', '5', `https://${host.address}/`], { reject: false });
     console.log(page.stdout || page.stderr);
-    const root = await execa('ssh', ['-F', run.sshConfigFile, '-o', 'ConnectTimeout=5', `root@${host.address}`, 'true'], { reject: false });
+    const root = await host.ssh(['true']); // as root, through the run's ssh config
     console.log(`root login now: ${root.exitCode === 0 ? 'ALLOWED (unexpected)' : 'refused'}`);
     return again.exitCode ?? 1;
   } finally {
