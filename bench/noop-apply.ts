@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report } from '../src/core/report-types.js';
+import type { Report } from '../src/apply/report-types.js';
 import { registry } from '../src/resources/index.js';
 import { withHosts, type TestHost } from '../test/harness/index.js';
 import { makeProject } from '../test/support/project.js';

@@ -2,12 +2,12 @@
 // is recorded in the run log, and --report-file keeps the masked JSON report for `provision`.
 import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
-import { runStates } from '../core/engine.js';
+import { runStates } from '../apply/engine.js';
 import { LockError } from '../core/errors.js';
-import { ApplyLock } from '../core/lock.js';
-import { formatState, formatSummary, jsonReport, styleFor } from '../core/report.js';
-import { exitCodeOf, type Report } from '../core/report-types.js';
-import { appendRunLog, runLogEntry } from '../core/run-log.js';
+import { ApplyLock } from '../apply/lock.js';
+import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
+import { exitCodeOf, type Report } from '../apply/report-types.js';
+import { appendRunLog, runLogEntry } from '../apply/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
 

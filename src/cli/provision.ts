@@ -1,6 +1,6 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
 import { InvalidArgumentError, type Command } from 'commander';
-import { styleFor } from '../core/report.js';
+import { styleFor } from '../apply/report.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';

@@ -1,6 +1,6 @@
 // Parses what the host's collector prints: finished runs (status, masked JSON report, log tail)
 // no controller has seen yet — this run's, and any whose connection dropped — and runs still going.
-import type { Report } from '../core/report-types.js';
+import type { Report } from '../apply/report-types.js';
 
 export interface FinishedRun {
   run: string;

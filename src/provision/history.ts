@@ -1,7 +1,7 @@
 // `brine history ENV`: reads each host's run log (/var/log/brine/runs.jsonl) back over SSH and
 // shows the last runs of that environment, newest last.
-import { parseRunLog, type RunLogEntry } from '../core/run-log.js';
-import type { Style } from '../core/report.js';
+import { parseRunLog, type RunLogEntry } from '../apply/run-log.js';
+import type { Style } from '../apply/report.js';
 import type { Target } from './inventory.js';
 import { runPool } from './pool.js';
 import { Remote } from './remote.js';

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnreachableError } from '../core/errors.js';
-import type { Report } from '../core/report-types.js';
+import type { Report } from '../apply/report-types.js';
 import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
 import type { Target } from './inventory.js';

@@ -1,6 +1,6 @@
 // The aggregate over hosts: one line per host, counts, the exit code (0 all ok, 2 --test
 // pending somewhere, 1 any failure or unreachable host), and the --json document.
-import { formatReport, formatSummary, type Style } from '../core/report.js';
+import { formatReport, formatSummary, type Style } from '../apply/report.js';
 import type { Secrets } from '../core/secrets.js';
 import type { HostOutcome, HostStatus } from './provision-host.js';
 

@@ -2,7 +2,7 @@
 // A command is an argv list or a string split into words; a shell only with `shell: true`.
 import type { Args } from '../core/args.js';
 import { CommandError } from '../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from '../core/resource.js';
+import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import type { RunOptions } from '../host/types.js';
 
 export interface CmdSpec {

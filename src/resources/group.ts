@@ -1,9 +1,9 @@
 // group.present / group.absent: a local group, its gid and members, read from /etc/group and
 // changed with groupadd/groupmod/gpasswd/groupdel. Conflicts are found in the plan, so --test shows them.
 import { MissingError, StateFailure } from '../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from '../core/resource.js';
-import { readGroups, readPasswd } from '../host/accounts.js';
-import { accountName, accountNames, quoted, run } from './accounts-shared.js';
+import type { Change, ResourceFunction, ResourceKind } from './resource.js';
+import { readGroups, readPasswd } from './accounts/passwd.js';
+import { accountName, accountNames, quoted, run } from './accounts/shared.js';
 
 export interface GroupSpec {
   name: string;

@@ -1,11 +1,11 @@
 // Every resource kind brine knows, by the name state files use.
-import type { Registry } from '../core/resource.js';
+import type { Registry } from './resource.js';
 import { cmd } from './cmd.js';
 import { file } from './file/index.js';
 import { group } from './group.js';
 import { pkg } from './pkg/index.js';
 import { service } from './service/index.js';
-import { sshAuth } from './ssh-auth.js';
+import { sshAuth } from './ssh-auth/index.js';
 import { sysctl } from './sysctl.js';
 import { ufw } from './ufw/index.js';
 import { user } from './user.js';

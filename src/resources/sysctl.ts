@@ -3,7 +3,7 @@
 import { dirname, isAbsolute } from 'node:path';
 import { unifiedDiff } from '../core/diff.js';
 import { CommandError, MissingError } from '../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from '../core/resource.js';
+import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 
 export interface SysctlSpec {
   key: string;

@@ -3,10 +3,10 @@
 import { isAbsolute } from 'node:path';
 import type { Args } from '../core/args.js';
 import { MissingError, StateFailure } from '../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from '../core/resource.js';
-import { memberOf, readGroups, readPasswd, readShadow, type GroupEntry, type PasswdEntry } from '../host/accounts.js';
+import type { Change, ResourceFunction, ResourceKind } from './resource.js';
+import { memberOf, readGroups, readPasswd, readShadow, type GroupEntry, type PasswdEntry } from './accounts/passwd.js';
 import type { HostView } from '../host/types.js';
-import { accountName, accountNames, quoted, run } from './accounts-shared.js';
+import { accountName, accountNames, quoted, run } from './accounts/shared.js';
 
 export interface UserSpec {
   name: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { parseRunLog } from '../../src/core/run-log.js';
+import { parseRunLog } from '../../src/apply/run-log.js';
 import { makeProject } from '../support/project.js';
 import { BUNDLE } from './support.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { rsyncQuote } from '../../src/provision/quote.js';
-import type { Report } from '../../src/core/report-types.js';
+import type { Report } from '../../src/apply/report-types.js';
 import type { SshResult, TestHost } from '../harness/index.js';
 
 const REPO = resolve(__dirname, '../..');

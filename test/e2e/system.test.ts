@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { BUNDLE } from '../cli/support.js';
 import { beforeAll, expect, it } from 'vitest';
-import type { Report } from '../../src/core/report-types.js';
+import type { Report } from '../../src/apply/report-types.js';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { makeProject } from '../support/project.js';

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawn, SpawnOptions, SpawnResult } from '../../src/provision/runner.js';
 import { collectInput, scripts } from '../../src/provision/scripts.js';
-import type { Report } from '../../src/core/report-types.js';
+import type { Report } from '../../src/apply/report-types.js';
 
 export type Step = 'bootstrap' | 'upload' | 'launch' | 'collect' | 'other';
 

@@ -1,8 +1,8 @@
 // The live/plain progress view and the line tracker fed by the agent's own report format.
 import { describe, expect, it } from 'vitest';
-import { formatState } from '../../src/core/report.js';
+import { formatState } from '../../src/apply/report.js';
 import { Secrets } from '../../src/core/secrets.js';
-import type { StateResult } from '../../src/core/report-types.js';
+import type { StateResult } from '../../src/apply/report-types.js';
 import { newHostLine, ProgressView, renderLine, trackLine } from '../../src/provision/progress.js';
 
 const state = (id: string, result: StateResult['result'], changes = 0): StateResult => ({

@@ -4,7 +4,7 @@ import { compileStates } from '../support/project.js';
 import { FakeHost } from '../support/fake-host.js';
 import { readOnlyView } from '../../src/host/read-only.js';
 import { registry } from '../../src/resources/index.js';
-import type { Change, Plan } from '../../src/core/resource.js';
+import type { Change, Plan } from '../../src/resources/resource.js';
 
 export const PASSWD = [
   'root:x:0:0:root:/root:/bin/bash',

@@ -1,8 +1,8 @@
 // Parsers of host facts, fed with files and command output captured from a Debian 12 test host.
 import { describe, expect, it } from 'vitest';
-import { isInstalled, isPresent, parseAptPolicy, parseDpkgStatus, policyFor } from '../../src/host/dpkg.js';
-import { parseSystemctlShow, unitName } from '../../src/host/systemd.js';
-import { normalizeAddress, normalizePorts, parseSettings, parseTuples, portCovers } from '../../src/host/ufw-rules.js';
+import { isInstalled, isPresent, parseAptPolicy, parseDpkgStatus, policyFor } from '../../src/resources/pkg/dpkg.js';
+import { parseSystemctlShow, unitName } from '../../src/resources/service/systemd.js';
+import { normalizeAddress, normalizePorts, parseSettings, parseTuples, portCovers } from '../../src/resources/ufw/rules.js';
 import { fixture } from './system-host.js';
 
 describe('dpkg status', () => {

@@ -1,6 +1,6 @@
 // pkg.installed / latest / removed planned against a seeded dpkg status and scripted apt-cache.
 import { describe, expect, it } from 'vitest';
-import { parseDpkgStatus } from '../../src/host/dpkg.js';
+import { parseDpkgStatus } from '../../src/resources/pkg/dpkg.js';
 import { compileStates, results, run } from '../support/project.js';
 import { commandLines, dpkgStatus, SystemHost } from './system-host.js';
 

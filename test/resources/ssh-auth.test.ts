@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_TYPES, parseKeyLine } from '../../src/host/authorized-keys.js';
+import { KEY_TYPES, parseKeyLine } from '../../src/resources/ssh-auth/authorized-keys.js';
 import { compileStates, results, run } from '../support/project.js';
 import { KEY_A, KEY_B, KEY_C, KEY_ECDSA, KEY_RSA, accountsHost, applyAll, planOne } from './accounts-fixtures.js';
 

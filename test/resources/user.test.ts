@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShadow } from '../../src/host/accounts.js';
+import { parseShadow } from '../../src/resources/accounts/passwd.js';
 import { compileStates, results, run } from '../support/project.js';
 import { accountsHost, applyAll, planOne } from './accounts-fixtures.js';
 

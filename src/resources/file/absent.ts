@@ -1,5 +1,5 @@
 // file.absent: the path does not exist (a file, link or whole directory is removed).
-import type { ResourceFunction } from '../../core/resource.js';
+import type { ResourceFunction } from '../resource.js';
 import { parsePath } from './paths.js';
 
 export const absent: ResourceFunction<{ path: string }> = {

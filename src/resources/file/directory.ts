@@ -1,6 +1,6 @@
 // file.directory: a directory with owner, group and mode.
 import { StateFailure } from '../../core/errors.js';
-import type { ResourceFunction } from '../../core/resource.js';
+import type { ResourceFunction } from '../resource.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
 

@@ -1,5 +1,5 @@
 // The `file` kind: managed, directory, symlink, absent.
-import type { ResourceKind } from '../../core/resource.js';
+import type { ResourceKind } from '../resource.js';
 import { absent } from './absent.js';
 import { directory } from './directory.js';
 import { managed } from './managed.js';

@@ -5,7 +5,7 @@ import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
 import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
 import { MASK, type Secrets } from '../../core/secrets.js';
-import type { Change, ParseContext, PlanContext, ResourceFunction } from '../../core/resource.js';
+import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
 import { backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';

@@ -1,8 +1,8 @@
 // Owner, group and mode of a path: shared by file.managed and file.directory.
 import type { Args } from '../../core/args.js';
-import type { Change } from '../../core/resource.js';
+import type { Change } from '../resource.js';
 import { MissingError, StateFailure } from '../../core/errors.js';
-import { groupName, resolveGid, resolveUid, userName } from '../../host/accounts.js';
+import { groupName, resolveGid, resolveUid, userName } from '../accounts/passwd.js';
 import type { FileStat, HostView } from '../../host/types.js';
 
 export interface Ownership {

@@ -2,7 +2,7 @@
 import { dirname, isAbsolute, normalize } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { MissingError, StateFailure } from '../../core/errors.js';
-import type { Change } from '../../core/resource.js';
+import type { Change } from '../resource.js';
 import type { HostView } from '../../host/types.js';
 
 export function parsePath(a: Args, key = 'name'): string {

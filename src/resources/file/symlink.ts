@@ -1,6 +1,6 @@
 // file.symlink: a symbolic link pointing at `target`.
 import { StateFailure } from '../../core/errors.js';
-import type { ResourceFunction } from '../../core/resource.js';
+import type { ResourceFunction } from '../resource.js';
 import { parsePath, planParents } from './paths.js';
 
 export interface SymlinkSpec {

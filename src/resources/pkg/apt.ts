@@ -1,8 +1,8 @@
 // apt on the host: freshness of the package lists, batched candidate lookup, and the argv of
 // the few apt-get commands brine runs.
 import { CommandError, StateFailure } from '../../core/errors.js';
-import type { Change } from '../../core/resource.js';
-import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from '../../host/dpkg.js';
+import type { Change } from '../resource.js';
+import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import type { Host, HostView } from '../../host/types.js';
 import { declared } from '../declared.js';
 import type { PkgSpec, PkgWant } from './spec.js';

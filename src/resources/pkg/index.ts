@@ -1,8 +1,8 @@
 // The `pkg` kind on apt: installed, latest, removed. A state's packages install with one
 // apt-get; states stay separate (a state with `pkgs:` is the batching unit).
 import { MissingError } from '../../core/errors.js';
-import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../../core/resource.js';
-import { isInstalled, isPresent, policyFor, readDpkgStatus } from '../../host/dpkg.js';
+import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../resource.js';
+import { isInstalled, isPresent, policyFor, readDpkgStatus } from './dpkg.js';
 import type { HostView } from '../../host/types.js';
 import { declare } from '../declared.js';
 import { aptChange, candidates, describe, installArgv, refreshChange, refreshReason, removeArgv, type Declared } from './apt.js';

@@ -1,8 +1,8 @@
 // pkg.latest: each package at apt's candidate version. With lists to refresh, the newest version
 // is only known after the refresh, so one change refreshes, looks again and installs.
 import { CommandError, MissingError } from '../../core/errors.js';
-import type { Change, Plan, PlanContext } from '../../core/resource.js';
-import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from '../../host/dpkg.js';
+import type { Change, Plan, PlanContext } from '../resource.js';
+import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import { APT_ENV, aptChange, aptUpdate, candidates, describe, installArgv, refreshReason } from './apt.js';
 import type { PkgSpec } from './spec.js';
 

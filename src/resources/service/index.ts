@@ -2,8 +2,8 @@
 // enabled, disabled. Unit files changed on disk get one daemon-reload before anything else.
 import type { Args } from '../../core/args.js';
 import { MissingError, StateFailure } from '../../core/errors.js';
-import type { Change, Plan, ResourceFunction, ResourceKind } from '../../core/resource.js';
-import { unitName, type UnitState } from '../../host/systemd.js';
+import type { Change, Plan, ResourceFunction, ResourceKind } from '../resource.js';
+import { unitName, type UnitState } from './systemd.js';
 import type { HostView } from '../../host/types.js';
 import { declare } from '../declared.js';
 import { daemonReload, declaredUnits, enablement, isActive, isKnown, startsService, systemctl, unitState } from './units.js';

@@ -1,8 +1,8 @@
 // Unit state for service plans, read with one systemctl show for every unit the run declares,
 // and the systemctl changes those plans return.
 import { CommandError, StateFailure } from '../../core/errors.js';
-import type { Change } from '../../core/resource.js';
-import { showUnits, type UnitState } from '../../host/systemd.js';
+import type { Change } from '../resource.js';
+import { showUnits, type UnitState } from './systemd.js';
 import type { Host, HostView } from '../../host/types.js';
 import { declared } from '../declared.js';
 

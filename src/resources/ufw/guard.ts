@@ -2,7 +2,7 @@
 // while enabled) unless a rule lets SSH in on every port sshd listens on.
 import { GuardError } from '../../core/errors.js';
 import type { HostView } from '../../host/types.js';
-import type { UfwState } from '../../host/ufw-rules.js';
+import type { UfwState } from './rules.js';
 import { declared } from '../declared.js';
 import { lets, type RuleSpec } from './rule-spec.js';
 

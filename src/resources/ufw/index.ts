@@ -1,9 +1,9 @@
 // The `ufw` kind: rule, default, enabled. Planned from ufw's own files (no `ufw status`),
 // changed with ufw commands; enabling is refused when it would cut off SSH.
 import { CommandError, MissingError } from '../../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from '../../core/resource.js';
+import type { Change, ResourceFunction, ResourceKind } from '../resource.js';
 import type { Host, HostView } from '../../host/types.js';
-import { loadUfw, readUfw, type UfwState } from '../../host/ufw-rules.js';
+import { loadUfw, readUfw, type UfwState } from './rules.js';
 import { declare } from '../declared.js';
 import { guardSsh } from './guard.js';
 import { describeRule, expectedTuples, parseRule, ruleArgv, sameTarget, type RuleSpec } from './rule-spec.js';

@@ -1,7 +1,7 @@
 // A declared ufw.rule: its arguments, the tuples ufw would store for it, and the ufw argv.
 import { isIP } from 'node:net';
 import type { Args } from '../../core/args.js';
-import { hexComment, isV6, normalizeAddress, normalizePorts, portCovers, type UfwTuple } from '../../host/ufw-rules.js';
+import { hexComment, isV6, normalizeAddress, normalizePorts, portCovers, type UfwTuple } from './rules.js';
 
 export const ACTIONS = ['allow', 'deny', 'limit', 'reject'] as const;
 

@@ -1,9 +1,9 @@
 // What the account kinds (group, user, ssh_auth) share: checked account names in arguments,
 // and running a changing command whose failure fails the state with argv and stderr.
-import type { Args } from '../core/args.js';
-import { CommandError } from '../core/errors.js';
-import { isAccountName } from '../host/accounts.js';
-import type { Host } from '../host/types.js';
+import type { Args } from '../../core/args.js';
+import { CommandError } from '../../core/errors.js';
+import { isAccountName } from './passwd.js';
+import type { Host } from '../../host/types.js';
 
 export async function run(host: Host, argv: string[]): Promise<void> {
   const r = await host.exec(argv);

@@ -2,11 +2,11 @@
 // (not comment). manage (or present with exclusive: true) leaves exactly the listed keys. Salt's
 // enc, options and comment complete keys that leave those parts out.
 import { dirname, isAbsolute, normalize } from 'node:path';
-import type { Args } from '../core/args.js';
-import { unifiedDiff } from '../core/diff.js';
-import { MissingError, StateFailure } from '../core/errors.js';
-import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../core/resource.js';
-import { readPasswd } from '../host/accounts.js';
+import type { Args } from '../../core/args.js';
+import { unifiedDiff } from '../../core/diff.js';
+import { MissingError, StateFailure } from '../../core/errors.js';
+import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../resource.js';
+import { readPasswd } from '../accounts/passwd.js';
 import {
   checkComment,
   checkOption,
@@ -20,9 +20,9 @@ import {
   unknownKeyType,
   type KeyDefaults,
   type KeyLine,
-} from '../host/authorized-keys.js';
-import type { FileStat, Host, HostView } from '../host/types.js';
-import { accountName } from './accounts-shared.js';
+} from './authorized-keys.js';
+import type { FileStat, Host, HostView } from '../../host/types.js';
+import { accountName } from '../accounts/shared.js';
 
 type Mode = 'present' | 'absent' | 'manage';
 

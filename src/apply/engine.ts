@@ -3,11 +3,11 @@
 import type { Compiled } from '../compile/load.js';
 import { readOnlyView } from '../host/read-only.js';
 import type { Host, HostView } from '../host/types.js';
-import { MissingError, ValidationError } from './errors.js';
-import type { Edge } from './requisites.js';
-import type { Change, Registry, ResourceFunction } from './resource.js';
+import { MissingError, ValidationError } from '../core/errors.js';
+import type { Edge } from '../compile/requisites.js';
+import type { Change, Registry, ResourceFunction } from '../resources/resource.js';
 import { summarize, type Report, type Result, type StateResult } from './report-types.js';
-import type { StateDecl } from './state.js';
+import type { StateDecl } from '../core/state.js';
 
 export interface RunOptions {
   test: boolean;

@@ -1,6 +1,6 @@
 // Debian package facts: dpkg's status file parsed directly (no process), and `apt-cache policy`
 // output parsed into candidate and available versions.
-import type { HostView } from './types.js';
+import type { HostView } from '../../host/types.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 

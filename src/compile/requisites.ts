@@ -1,7 +1,7 @@
 // The requisite graph: resolve targets, find missing ones and cycles, and order the states
 // (file order, adjusted so every state runs after what it requires).
-import type { Problem } from './errors.js';
-import { describeTarget, type RequisiteType, type StateDecl } from './state.js';
+import type { Problem } from '../core/errors.js';
+import { describeTarget, type RequisiteType, type StateDecl } from '../core/state.js';
 
 export interface Edge {
   /** The state depended upon. */

@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Report } from './report-types.js';
-import type { Secrets } from './secrets.js';
+import type { Secrets } from '../core/secrets.js';
 
 export interface RunLogState {
   id: string;

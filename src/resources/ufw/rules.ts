@@ -1,6 +1,6 @@
 // ufw's state read from its own files: settings (KEY=value) and the `### tuple ###` lines ufw
 // writes into user.rules / user6.rules, normalised the way ufw normalises a new rule.
-import type { HostView } from './types.js';
+import type { HostView } from '../../host/types.js';
 
 export const UFW_FILES = {
   conf: '/etc/ufw/ufw.conf',

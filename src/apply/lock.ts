@@ -3,7 +3,7 @@
 import { hostname, userInfo } from 'node:os';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
-import { LockError } from './errors.js';
+import { LockError } from '../core/errors.js';
 
 export interface LockInfo {
   pid: number;

@@ -1,5 +1,5 @@
 // Users and groups read straight from /etc/passwd and /etc/group (no getent, no process).
-import type { HostView } from './types.js';
+import type { HostView } from '../../host/types.js';
 
 export interface PasswdEntry {
   name: string;

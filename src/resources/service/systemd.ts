@@ -1,7 +1,7 @@
 // systemd unit facts: one `systemctl show -p … unit…` for many units, parsed from its
 // blank-line-separated blocks (one per unit, in the order asked).
-import { StateFailure } from '../core/errors.js';
-import type { HostView } from './types.js';
+import { StateFailure } from '../../core/errors.js';
+import type { HostView } from '../../host/types.js';
 
 export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'CanReload', 'NeedDaemonReload', 'FragmentPath'] as const;
 

@@ -1,8 +1,8 @@
 // The contract every resource kind implements: parse a spec, plan against a read-only view.
 import type { Host, HostView } from '../host/types.js';
-import type { Args } from './args.js';
-import type { Secrets } from './secrets.js';
-import type { StateDecl } from './state.js';
+import type { Args } from '../core/args.js';
+import type { Secrets } from '../core/secrets.js';
+import type { StateDecl } from '../core/state.js';
 
 /** One thing that is not yet as declared, and the action that makes it so. */
 export interface Change {

@@ -1,7 +1,7 @@
 // Human report in the spirit of Salt's highstate output, and the --json document.
 // Every string passes through the secrets masker on its way out.
 import type { Report, StateResult } from './report-types.js';
-import type { Secrets } from './secrets.js';
+import type { Secrets } from '../core/secrets.js';
 
 export interface Style {
   color: boolean;
