@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
+import { registerInit } from './init.js';
 import { registerProvision } from './provision.js';
+import { registerSchema } from './schema.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -33,6 +35,8 @@ program
   });
 
 registerProvision(program);
+registerInit(program);
+registerSchema(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {
