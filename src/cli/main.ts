@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
+import { registerCompletion } from './completion.js';
 import { registerInit } from './init.js';
 import { registerProvision } from './provision.js';
 import { registerSchema } from './schema.js';
@@ -37,6 +38,7 @@ program
 registerProvision(program);
 registerInit(program);
 registerSchema(program);
+registerCompletion(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {
