@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
+import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';
 import { registerInit } from './init.js';
 import { registerProvision } from './provision.js';
@@ -37,6 +38,7 @@ program
 
 registerProvision(program);
 registerInit(program);
+registerCheck(program);
 registerSchema(program);
 registerCompletion(program);
 

@@ -71,10 +71,14 @@ describeHosts('install from a packed tarball, init, provision --test', () => {
     expect((await run(['init', '--force'])).exitCode).toBe(0);
     expect(await snapshot()).toBe(before);
 
-    // The staging environment is this test host; --test over SSH changes nothing and exits 2.
+    // The staging environment is this test host: it compiles on the controller alone, and
+    // --test over SSH changes nothing and exits 2.
     const [h] = env.hosts;
     const envFile = join(repo, 'pillar/staging/env.yaml');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/address: \S+/, `address: ${h.address}`));
+    const check = await run(['check', '--env', 'staging']);
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(new RegExp(`^staging: ${h.address.replace(/\./g, '\\.')} \\(web\\): ok \\(\\d+ states\\)$`, 'm'));
     const before2 = await h.fingerprint();
     const dry = await run(['provision', 'staging', '--test', '-u', 'root', '-F', h.sshConfigFile]);
     expect(dry.exitCode, dry.stderr + dry.stdout).toBe(2);
