@@ -72,8 +72,6 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     throw err;
   } finally {
     await host.close();
-    // For benchmarks: how many processes this run started (facts, plans and changes together).
-    if (process.env.BRINE_COUNT_SPAWNS) process.stderr.write(`brine: spawned ${host.spawned} processes\n`);
   }
 }
 

@@ -1,6 +1,8 @@
 // What the controller shows while hosts run: on a TTY one live line per host, redrawn in
 // place; otherwise plain lines as things happen (agent lines prefixed by host when several).
+import { painter } from '../apply/report.js';
 import type { HostStatus, Phase } from './provision-host.js';
+import { STATUS_COLOUR } from './summary.js';
 
 export interface HostLine {
   label: string;
@@ -38,7 +40,6 @@ export function trackLine(h: HostLine, line: string): void {
 }
 
 const ICON: Record<Phase, string> = { waiting: '·', bootstrap: '…', upload: '↑', run: '▶', collect: '↓', done: '■' };
-const COLOUR: Record<HostStatus, number> = { ok: 32, changed: 36, pending: 33, failed: 31, unreachable: 31 };
 
 export function renderLine(h: HostLine, labelWidth: number, columns: number, now: number, color: boolean): string {
   const secs = h.startedAt !== undefined ? `${(((h.endedAt ?? now) - h.startedAt) / 1000).toFixed(1)}s` : '';
@@ -47,7 +48,7 @@ export function renderLine(h: HostLine, labelWidth: number, columns: number, now
   const detail = h.phase === 'done' ? [counts, h.note !== h.status ? h.note : ''] : [counts, h.last || h.note];
   const text = `${ICON[h.phase]} ${h.label.padEnd(labelWidth)}  ${what.padEnd(11)} ${secs.padStart(6)}  ${detail.filter(Boolean).join(' · ').replace(/\s+/g, ' ')}`;
   const cut = [...text].length > columns - 1 ? [...text].slice(0, Math.max(10, columns - 2)).join('') + '…' : text;
-  return color && h.status ? `\x1b[${COLOUR[h.status]}m${cut}\x1b[0m` : cut;
+  return h.status ? painter({ color })(STATUS_COLOUR[h.status], cut) : cut;
 }
 
 export type ViewMode = 'live' | 'plain';

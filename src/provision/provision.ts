@@ -44,7 +44,7 @@ export function findAgent(given?: string): string {
   // __filename: the bundle itself when run from it (CommonJS), the source file under vitest.
   const self = __filename;
   const path = given ? resolve(given) : self.endsWith('.ts') ? resolve(dirname(self), '../../dist/brine.js') : self;
-  if (!existsSync(path)) throw new BrineError('E_AGENT', `the agent bundle ${path} is missing: run \`npm run build\``);
+  if (!existsSync(path)) throw new BrineError(`the agent bundle ${path} is missing: run \`npm run build\``);
   return path;
 }
 

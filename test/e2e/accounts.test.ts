@@ -74,7 +74,7 @@ describeHosts('account kinds on a real Debian host', () => {
   /** `brine apply` on the host, timed, with its JSON report and the number of processes it started. */
   async function brine(label: string, ...args: string[]) {
     const t0 = Date.now();
-    const argv = ['env', 'BRINE_COUNT_SPAWNS=1', 'node', '/root/brine.js', 'apply', '--env', 'test', '--dir', '/root/project', '--json', ...args];
+    const argv = ['node', '--require', '/root/count-spawns.cjs', '/root/brine.js', 'apply', '--env', 'test', '--dir', '/root/project', '--json', ...args];
     const { code, report, stderr } = await applyReport(host, argv);
     timings[label] = Date.now() - t0;
     const spawns = Number(/brine: spawned (\d+) processes/.exec(stderr)?.[1] ?? NaN);
@@ -100,6 +100,7 @@ describeHosts('account kinds on a real Debian host', () => {
     }
     local = mkdtempSync(join(tmpdir(), 'brine-e2e-project-'));
     await host.rsync(BUNDLE, '/root/brine.js');
+    await host.rsync(resolve(__dirname, '../../bench/count-spawns.cjs'), '/root/count-spawns.cjs');
     await project({ deploy_keys: [keys.dev1.pub, keys.dev2.pub], mallory_locked: false });
   }, 120_000);
 

@@ -2,7 +2,8 @@
 // by the script on stdin (or rsync), records every argv, and answers per host.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Spawn, SpawnOptions, SpawnResult } from '../../src/provision/runner.js';
+import type { CommandResult } from '../../src/host/types.js';
+import type { Spawn, SpawnOptions } from '../../src/provision/runner.js';
 import { collectInput, scripts } from '../../src/provision/scripts.js';
 import type { Report } from '../../src/apply/report-types.js';
 
@@ -24,7 +25,7 @@ export interface Call {
  * host's 'collect' answer, as the launcher does after its run — unless `stopsEarly` (a launcher
  * that exited before: the controller then collects in a step of its own).
  */
-export type Answer = Partial<SpawnResult> & { lines?: string[]; stopsEarly?: boolean };
+export type Answer = Partial<CommandResult> & { lines?: string[]; stopsEarly?: boolean };
 
 export function report(over: Partial<Report['summary']> = {}, test = false): Report {
   return { test, env: 'staging', host: 'h', states: [], summary: { succeeded: 1, changed: 1, pending: 0, failed: 0, total: 1, durationMs: 5, ...over } };
