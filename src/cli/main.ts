@@ -1,6 +1,7 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
 import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
+import { HOST_PATHS } from '../core/host-paths.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
 import { registerProvision } from './provision.js';
@@ -24,7 +25,7 @@ program
   .option('--id <id>', 'name this host is targeted by in top files (default: its hostname)')
   .option('--var-dir <dir>', "brine's own directory (lock, backups)", defaultVarDir())
   .option('--report-file <path>', 'also write the (masked) JSON report to this file')
-  .option('--run-log <path>', 'run log a real apply appends to (default /var/log/brine/runs.jsonl as root)')
+  .option('--run-log <path>', `run log a real apply appends to (default ${HOST_PATHS.runLog} as root)`)
   .option('--lock-wait <seconds>', "wait this long for another apply's lock", (v) => Number.parseInt(v, 10), 0)
   .action(async (states: string[], o) => {
     const runLog = o.runLog ?? defaultRunLog(o.varDir);

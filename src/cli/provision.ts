@@ -1,6 +1,7 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
 import { InvalidArgumentError, type Command } from 'commander';
 import { styleFor } from '../apply/report.js';
+import { HOST_PATHS } from '../core/host-paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
@@ -54,7 +55,7 @@ export function registerProvision(program: Command): void {
   sshOptions(
     program
       .command('history')
-      .description("show the last runs recorded on an environment's hosts (/var/log/brine/runs.jsonl)")
+      .description(`show the last runs recorded on an environment's hosts (${HOST_PATHS.runLog})`)
       .argument('<env>', 'environment'),
   )
     .option('-n, --last <n>', 'runs per host', positive, 10)

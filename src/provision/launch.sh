@@ -2,7 +2,7 @@
 # starts the agent detached from this SSH session, so a dropped connection cannot stop it
 # half-way, streams its log until it ends, then prints BRINE_MARK (a line only the controller
 # knows: it is not in any process's arguments) and collect_runs, and exits with the agent's
-# status. Args: RUN_ID VIA AGENT_ARGV...
+# status. Args: RUN_ID VIA RUNS REPORTS AGENT_DIR AGENT_ARGV... (the paths: core/host-paths.ts)
 set -eu
 
 # One argument as a sh word: as it is when it holds only characters sh gives no meaning (most
@@ -15,15 +15,14 @@ q() {
 }
 
 main() {
-  run=$1 via=$2
-  shift 2
+  run=$1 via=$2 runs=$3 reports=$4 agent=$5
+  shift 5
   case $run in '' | *[!A-Za-z0-9-]*) echo "brine: bad run id" >&2; exit 1 ;; esac
-  dir=/var/lib/brine/run/$run
-  rep=/var/lib/brine/reports/$run
+  dir=$runs/$run
+  rep=$reports/$run
   [ -d "$dir" ] || { echo "brine: the upload $dir is missing" >&2; exit 1; }
   umask 077
   # Keep this agent: the next upload of the same bundle links it from here instead of sending it.
-  agent=/var/lib/brine/agent
   if [ -d "$agent" ] && [ -f "$dir/brine.js" ] && [ ! "$dir/brine.js" -ef "$agent/brine.js" ]; then
     ln -f "$dir/brine.js" "$agent/.brine.js.$run" && mv -f "$agent/.brine.js.$run" "$agent/brine.js" || rm -f "$agent/.brine.js.$run"
   fi
@@ -62,7 +61,7 @@ JOB
   status=$(cat "$rep.exit")
   # This run's report and whatever earlier runs left, on the same connection.
   printf '%s\n' "$BRINE_MARK"
-  collect_runs || echo "brine: collecting the finished runs failed" >&2
+  collect_runs "$runs" "$reports" || echo "brine: collecting the finished runs failed" >&2
   exit "$status"
 }
 

@@ -11,7 +11,8 @@ import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
 import type { Target } from './inventory.js';
 import { stagePillar, type HostPillar } from './pillar-select.js';
-import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT, type Launched } from './remote.js';
+import { HOST_PATHS } from '../core/host-paths.js';
+import { Remote, type Launched } from './remote.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
 
@@ -60,16 +61,16 @@ export function makeRunId(now = new Date()): string {
 }
 
 export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lockWaitSeconds'>, t: Target, run: string): string[] {
-  const dir = `${RUN_ROOT}/${run}`;
+  const dir = `${HOST_PATHS.runs}/${run}`;
   return [
     'node', `${dir}/brine.js`, 'apply',
     '--env', ctx.env,
     '--dir', dir,
     '--id', t.id,
     ...(t.roles.length ? ['--roles', t.roles.join(',')] : []),
-    '--var-dir', '/var/lib/brine',
-    '--report-file', `${REPORT_ROOT}/${run}.json`,
-    '--run-log', RUN_LOG,
+    '--var-dir', HOST_PATHS.varDir,
+    '--report-file', `${HOST_PATHS.reports}/${run}.json`,
+    '--run-log', HOST_PATHS.runLog,
     '--lock-wait', String(ctx.lockWaitSeconds),
     ...(ctx.test ? ['--test'] : []),
     '--', ...ctx.states,

@@ -5,17 +5,9 @@ import { RemoteError, SudoError, UnreachableError } from '../core/errors.js';
 import { parseBootstrap, parseCollected, type BootstrapResult, type Collected } from './collected.js';
 import type { CommandResult } from '../host/types.js';
 import type { Spawn } from './runner.js';
-import { bootstrapVersion, collectInput, launchInput, scripts } from './scripts.js';
+import { HOST_PATHS } from '../core/host-paths.js';
+import { bootstrapArgs, collectArgs, collectInput, launchArgs, launchInput, scripts } from './scripts.js';
 import { rsyncArgv, sshArgv, type SshSettings } from './ssh.js';
-
-export const RUN_ROOT = '/var/lib/brine/run';
-export const REPORT_ROOT = '/var/lib/brine/reports';
-export const RUN_LOG = '/var/log/brine/runs.jsonl';
-/**
- * The last agent a run started, hard-linked there by the launcher: an upload of the same bundle
- * links it instead of sending it again (rsync --link-dest).
- */
-export const AGENT_DIR = '/var/lib/brine/agent';
 
 export interface Launched {
   exitCode: number;
@@ -64,14 +56,14 @@ export class Remote {
   }
 
   async bootstrap(): Promise<BootstrapResult> {
-    const r = await this.root(['sh', '-s', '--', bootstrapVersion], { input: scripts.bootstrap });
+    const r = await this.root(['sh', '-s', '--', ...bootstrapArgs], { input: scripts.bootstrap });
     const parsed = r.exitCode === 0 ? parseBootstrap(r.stdout) : undefined;
     if (!parsed) throw new RemoteError(this.address, 'bootstrap', tail(r.stderr || r.stdout) || `exit ${r.exitCode}`);
     return parsed;
   }
 
   async upload(run: string, sources: string[], sudo: boolean): Promise<void> {
-    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${RUN_ROOT}/${run}`, sudo, linkDest: AGENT_DIR }));
+    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${HOST_PATHS.runs}/${run}`, sudo, linkDest: HOST_PATHS.agent }));
     if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'rsync: ssh exited 255');
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }
@@ -84,7 +76,7 @@ export class Remote {
   async launch(run: string, via: string, agent: string[], onLine: (l: string) => void, collecting?: () => void): Promise<Launched> {
     const mark = `@@brine-collect-${randomBytes(12).toString('hex')}`;
     let marked = false;
-    const r = await this.root(['sh', '-s', '--', run, via, ...agent], {
+    const r = await this.root(['sh', '-s', '--', ...launchArgs(run, via), ...agent], {
       input: launchInput(mark),
       onLine: (l) => {
         if (marked) return;
@@ -98,16 +90,16 @@ export class Remote {
   }
 
   async collect(): Promise<Collected> {
-    return parseCollected(await this.rootOk('collect', ['sh', '-s'], collectInput));
+    return parseCollected(await this.rootOk('collect', ['sh', '-s', '--', ...collectArgs], collectInput));
   }
 
   /** Best effort after a failed start: the upload holds the pillar. */
   async removeUpload(run: string): Promise<void> {
-    await this.root(['rm', '-rf', '--', `${RUN_ROOT}/${run}`]).catch(() => undefined);
+    await this.root(['rm', '-rf', '--', `${HOST_PATHS.runs}/${run}`]).catch(() => undefined);
   }
 
   async readRunLog(lines: number): Promise<string> {
-    return this.rootOk('history', ['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', RUN_LOG, String(lines)]);
+    return this.rootOk('history', ['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', HOST_PATHS.runLog, String(lines)]);
   }
 
   /** Runs argv as root; its stdout, or a RemoteError naming the step when it fails. */

@@ -81,7 +81,7 @@ describe('provisionHost', () => {
     expect(s.fake.calls.find((c) => c.step === 'upload')!.argv).toContain('--rsync-path=sudo -n rsync');
     const ssh = s.fake.calls[0].argv;
     expect(ssh.slice(ssh.indexOf('--') - 2, ssh.indexOf('--') + 2)).toEqual(['-l', 'dev', '--', '10.0.0.5']);
-    expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16}$/);
+    expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16} \/var\/lib\/brine \/var\/lib\/brine\/run \/var\/lib\/brine\/reports \/var\/lib\/brine\/agent \/var\/log\/brine$/);
   });
 
   it('reports an unreachable host and stops there', async () => {
