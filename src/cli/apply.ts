@@ -5,27 +5,12 @@ import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../apply/engine.js';
 import { LockError } from '../core/errors.js';
 import { ApplyLock } from '../apply/lock.js';
+import type { ApplyOptions } from '../apply/options.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
 import { exitCodeOf, type Report } from '../apply/report-types.js';
 import { appendRunLog, runLogEntry } from '../apply/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
-
-export interface ApplyOptions {
-  env: string;
-  dir: string;
-  test: boolean;
-  json: boolean;
-  roles: string[];
-  id?: string;
-  varDir: string;
-  /** Also write the masked --json document here (atomically, 0600). */
-  reportFile?: string;
-  /** Where a real apply appends its run-log line; none when undefined. */
-  runLog?: string;
-  /** Seconds to wait for another apply's lock before giving up (0: fail at once). */
-  lockWait?: number;
-}
 
 export async function applyCommand(states: string[], o: ApplyOptions): Promise<{ code: number; report: Report }> {
   const host = new LocalHost();
@@ -45,7 +30,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     if (o.test) {
       report = await runStates(compiled, registry, host as import('../host/types.js').HostView, { ...runOpts, test: true });
     } else {
-      const lock = await acquireLock(o.varDir, `apply --env ${o.env}`, o.lockWait ?? 0);
+      const lock = await acquireLock(o.varDir, `apply --env ${o.env}`, o.lockWait);
       try {
         report = await runStates(compiled, registry, host, { ...runOpts, test: false });
       } finally {

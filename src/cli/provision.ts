@@ -1,5 +1,5 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
 import { HOST_PATHS } from '../core/host-paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
@@ -7,14 +7,8 @@ import { checkEnvName, loadInventory, selectTargets } from '../provision/invento
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
 import type { SshSettings } from '../provision/ssh.js';
+import { list, repeat, whole } from './options.js';
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
-const whole = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 const positive = whole(1);
 
 function sshOptions(cmd: Command): Command {

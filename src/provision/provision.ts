@@ -5,31 +5,27 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BrineError, InventoryError } from '../core/errors.js';
 import type { Style } from '../apply/report.js';
+import type { ApplyOptions } from '../apply/options.js';
 import { loginName } from '../apply/run-log.js';
 import { Secrets } from '../core/secrets.js';
 import { loadInventory, selectTargets } from './inventory.js';
 import { pillarForHost, type HostPillar } from './pillar-select.js';
 import { runPool } from './pool.js';
 import { ProgressView } from './progress.js';
-import { provisionHost, type HostOutcome } from './provision-host.js';
+import { provisionHost, type HostContext, type HostOutcome } from './provision-host.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
 
-export interface ProvisionOptions {
-  env: string;
-  dir: string;
+/** The command line's options, passed down as they are: each host's agent gets env, test and lockWait. */
+export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'test' | 'json' | 'lockWait'> {
   hosts?: string[];
   user?: string;
   ssh: SshSettings;
   parallel: number;
-  test: boolean;
-  json: boolean;
   states: string[];
   /** The bundle to upload (default: the running bundle, or dist/brine.js of this checkout). */
   agent?: string;
-  /** Seconds the agent waits for an earlier run's lock. */
-  lockWait: number;
 }
 
 export interface ProvisionIO {
@@ -69,18 +65,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   // Each host's steps share one connection, through sockets in a dir only we can reach.
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
-  const ctx = {
-    dir,
-    env: o.env,
-    test: o.test,
-    states: o.states,
-    agentPath,
-    settings,
-    spawn,
-    via: `${loginName()}@${hostname()}`,
-    secrets,
-    lockWaitSeconds: o.lockWait,
-  };
+  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, spawn, via: `${loginName()}@${hostname()}`, secrets };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>

@@ -27,7 +27,7 @@ function setup(over: Partial<HostContext> = {}) {
   const secrets = new Secrets();
   secrets.absorb(pillar.secrets);
   const fake = new FakeSsh();
-  const ctx: HostContext = { dir, env: 'staging', test: false, states: [], agentPath: agent, settings: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWaitSeconds: 600, ...over };
+  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
   const phases: Phase[] = [];
   const lines: string[] = [];
   const events = { phase: (p: Phase) => phases.push(p), line: (l: string) => lines.push(l) };
@@ -59,7 +59,7 @@ describe('provisionHost', () => {
   it("uploads the bundle with its own mtime, so the same bundle matches the host's kept copy", async () => {
     const s = setup();
     const when = new Date('2026-01-02T03:04:05.678Z');
-    utimesSync(s.ctx.agentPath, when, when);
+    utimesSync(s.ctx.agent, when, when);
     await provisionHost(s.ctx, s.target, s.pillar, s.events);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Math.round(upload.mtimes!['brine.js'])).toBe(when.getTime());
@@ -133,7 +133,7 @@ describe('provisionHost', () => {
 
 describe('agentArgv', () => {
   it('tells the agent its env, id, roles, report file and run log, and passes states after --', () => {
-    const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWaitSeconds: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
+    const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWait: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
     expect(argv).toEqual([
       'node', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
       '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl', '--lock-wait', '5', '--test', '--', 'nginx',
