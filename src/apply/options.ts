@@ -15,6 +15,8 @@ export interface ApplyOptions {
   runLog?: string;
   /** Seconds to wait for another apply's lock before giving up (0: fail at once). */
   lockWait: number;
+  /** Also append the run's events here, one JSON line each (what `provision` follows). */
+  events?: string;
 }
 
 /** `apply …` with these options and state files: the agent's argv after `node brine.js`. */
@@ -28,6 +30,7 @@ export function applyArgv(o: ApplyOptions, states: string[]): string[] {
     '--var-dir', o.varDir,
     ...(o.reportFile !== undefined ? ['--report-file', o.reportFile] : []),
     ...(o.runLog !== undefined ? ['--run-log', o.runLog] : []),
+    ...(o.events !== undefined ? ['--events', o.events] : []),
     '--lock-wait', String(o.lockWait),
     ...(o.test ? ['--test'] : []),
     ...(o.json ? ['--json'] : []),

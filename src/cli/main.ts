@@ -26,6 +26,7 @@ program
   .option('--report-file <path>', 'also write the (masked) JSON report to this file')
   .option('--run-log <path>', `run log a real apply appends to (default ${HOST_PATHS.runLog} as root)`)
   .option('--lock-wait <seconds>', "wait this long for another apply's lock", whole(0), 0)
+  .option('--events <path>', "also append the run's events to this file, one JSON line each (for provision)")
   .action(async (states: string[], o) => {
     const runLog = o.runLog ?? defaultRunLog(o.varDir);
     const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json) });

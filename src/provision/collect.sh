@@ -31,7 +31,7 @@ collect_runs() {
       echo "@@brine-log"
       tail -n 40 "$run.log" 2>/dev/null || true
       echo "@@brine-end"
-      rm -f "$run.pid" "$run.exit" "$run.json" "$run.log" "$run.job"
+      rm -f "$run.pid" "$run.exit" "$run.json" "$run.log" "$run.events" "$run.job"
     elif [ ! -e "$run.pid" ] && [ -n "$(find "$f" -mmin -1)" ]; then
       continue # launched a moment ago, not started yet
     elif [ -e "$run.pid" ] && kill -0 "$(cat "$run.pid")" 2>/dev/null; then
@@ -42,7 +42,7 @@ collect_runs() {
       echo "@@brine-log"
       tail -n 40 "$run.log" 2>/dev/null || true
       echo "@@brine-end"
-      rm -f "$run.pid" "$run.json" "$run.log" "$run.job"
+      rm -f "$run.pid" "$run.json" "$run.log" "$run.events" "$run.job"
     fi
   done
 }

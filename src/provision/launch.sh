@@ -1,6 +1,7 @@
 # brine launcher (runs as root, arrives on stdin after collect.sh and a line setting BRINE_MARK):
 # starts the agent detached from this SSH session, so a dropped connection cannot stop it
-# half-way, streams its log until it ends, then prints BRINE_MARK (a line only the controller
+# half-way, streams its events (REPORTS/RUN.events, which the agent's argv names: one JSON line
+# each) until it ends, then prints BRINE_MARK (a line only the controller
 # knows: it is not in any process's arguments) and collect_runs, and exits with the agent's
 # status. Args: RUN_ID VIA RUNS REPORTS AGENT_DIR AGENT_ARGV... (the paths: core/host-paths.ts)
 set -eu
@@ -44,6 +45,7 @@ rm -rf "$d"
 JOB
   } >"$rep.job"
   : >"$rep.log"
+  : >"$rep.events"
   if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
     systemd-run --quiet --collect --unit="brine-apply-$run" /bin/sh "$rep.job"
   else
@@ -55,8 +57,8 @@ JOB
     [ "$i" -lt 600 ] || { echo "brine: the agent did not start (see $rep.log)" >&2; exit 1; }
     sleep 0.05
   done
-  # tail follows the log through inotify; -s is how often it looks whether the agent is gone.
-  tail -n +1 -s 0.05 --pid="$(cat "$rep.pid")" -f "$rep.log"
+  # tail follows the events through inotify; -s is how often it looks whether the agent is gone.
+  tail -n +1 -s 0.05 --pid="$(cat "$rep.pid")" -f "$rep.events"
   while [ ! -e "$rep.exit" ]; do sleep 0.05; done
   status=$(cat "$rep.exit")
   # This run's report and whatever earlier runs left, on the same connection.

@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnreachableError } from '../core/errors.js';
+import { parseEvent, type AgentEvent } from '../apply/events.js';
 import { applyArgv, type ApplyOptions } from '../apply/options.js';
 import type { Report } from '../apply/report-types.js';
 import type { Secrets } from '../core/secrets.js';
@@ -53,7 +54,9 @@ export interface HostContext extends ProvisionOptions {
 
 export interface HostEvents {
   phase(phase: Phase, note?: string, status?: HostStatus): void;
-  /** One line of the agent's human report, already masked. */
+  /** One event of the agent's stream (masked by the agent; the view renders it). */
+  agent(e: AgentEvent): void;
+  /** A line of the run's output that is no event (none is expected), already masked. */
   line(text: string): void;
 }
 
@@ -75,6 +78,7 @@ export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 
     reportFile: `${HOST_PATHS.reports}/${run}.json`,
     runLog: HOST_PATHS.runLog,
     lockWait: o.lockWait,
+    events: `${HOST_PATHS.reports}/${run}.events`,
   };
   return ['node', `${dir}/brine.js`, ...applyArgv(apply, o.states)];
 }
@@ -117,7 +121,12 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     agentStarted = true;
     let launched: Launched;
     try {
-      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)), () => ev.phase('collect'));
+      const onLine = (l: string) => {
+        const e = parseEvent(l);
+        if (e) ev.agent(e);
+        else ev.line(ctx.secrets.mask(l));
+      };
+      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), onLine, () => ev.phase('collect'));
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
       return finish('failed', `connection lost during the run (${err.message}); the agent goes on on the host and the next provision shows its result`);

@@ -60,7 +60,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const out = o.json ? io.stderr : io.stdout;
   const several = targets.length > 1;
   const live = several && Boolean(out.isTTY) && !process.env.CI;
-  const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
+  const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { style: io.style, secrets, streamAgent: !o.json });
   const spawn = io.spawn ?? spawnProcess;
   // Each host's steps share one connection, through sockets in a dir only we can reach.
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
@@ -69,7 +69,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
-      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), agent: (e) => view.event(i, e), line: (l) => view.line(i, l) }),
     );
   } finally {
     view.close();

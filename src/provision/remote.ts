@@ -69,7 +69,7 @@ export class Remote {
   }
 
   /**
-   * Starts the agent detached and streams its output; resolves with its exit status and, when
+   * Starts the agent detached and streams its event lines; resolves with its exit status and, when
    * the launcher got that far, what it collected after the run (this run's report among it).
    * `collecting` is called when the agent's output ends and collecting starts.
    */

@@ -1,9 +1,10 @@
-// What `provision` needs from the agent: --report-file (masked JSON), the run log, --lock-wait.
+// What `provision` needs from the agent: --report-file (masked JSON), the run log, --lock-wait, --events.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { parseEvent } from '../../src/apply/events.js';
 import { parseRunLog } from '../../src/apply/run-log.js';
 import { makeProject } from '../support/project.js';
 import { BUNDLE } from './support.js';
@@ -48,6 +49,26 @@ describe('apply: what provision needs', () => {
     expect(entries[0]).toMatchObject({ who: 'alice', via: 'alice@laptop', env: 'staging', states: ['app'], exitCode: 0 });
     expect(entries[0].changed[0].id).toBe(`${target}/token`);
     expect(readFileSync(log, 'utf8')).not.toContain(SECRET);
+  });
+
+  it('streams masked events: each state as it starts and finishes, then the summary; or why it stopped', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const dir = project(target);
+    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const file = join(varDir, 'run.events');
+    const events = () => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => parseEvent(l));
+    expect((await apply(dir, varDir, ['--events', file])).exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain(SECRET);
+    const id = `${target}/token`;
+    expect(events()).toMatchObject([
+      { event: 'started', id, function: 'file.managed' },
+      { event: 'state', state: { id, result: 'changed', changes: [{ summary: expect.stringMatching(/^create file/) }] } },
+      { event: 'summary', report: { test: false, env: 'staging', summary: { changed: 1, failed: 0, total: 1 } } },
+    ]);
+    const bad = makeProject({ 'states/top.yaml': `base:\n  '*': [missing]\n` });
+    writeFileSync(file, '');
+    expect((await apply(bad, varDir, ['--events', file])).exitCode).toBe(1);
+    expect(events()).toEqual([{ event: 'error', message: expect.stringMatching(/state file 'missing' not found/) }]);
   });
 
   it('logs a run that failed before planning, with the reason', async () => {

@@ -7,7 +7,8 @@ import { Secrets } from '../../src/core/secrets.js';
 import { pillarForHost } from '../../src/provision/pillar-select.js';
 import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
 import { makeProject } from '../support/project.js';
-import { collected, FakeSsh, report } from './fake-ssh.js';
+import { collected, FakeSsh, report, stateEvent } from './fake-ssh.js';
+import type { AgentEvent } from '../../src/apply/events.js';
 
 const SECRET = 'stg-secret-4c1d9e';
 const PROD = 'prod-secret-8e2f7a';
@@ -30,22 +31,24 @@ function setup(over: Partial<HostContext> = {}) {
   const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
   const phases: Phase[] = [];
   const lines: string[] = [];
-  const events = { phase: (p: Phase) => phases.push(p), line: (l: string) => lines.push(l) };
-  return { dir, ctx, target, pillar, fake, phases, lines, events };
+  const agentEvents: AgentEvent[] = [];
+  const events = { phase: (p: Phase) => phases.push(p), agent: (e: AgentEvent) => agentEvents.push(e), line: (l: string) => lines.push(l) };
+  return { dir, ctx, target, pillar, fake, phases, lines, agentEvents, events };
 }
 
 describe('provisionHost', () => {
-  it('bootstraps, uploads only its pillar, runs, streams masked lines and collects the report', async () => {
+  it('bootstraps, uploads only its pillar, runs, streams its events (other lines masked) and collects the report', async () => {
     const s = setup();
-    s.fake.on('10.0.0.5', 'launch', { lines: [`leaked ${SECRET}?`, '  ok       /x (file.managed)'] });
+    const done = stateEvent('/x');
+    s.fake.on('10.0.0.5', 'launch', { lines: [`leaked ${SECRET}?`, JSON.stringify(done)] });
     const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
     expect(out.status).toBe('changed');
     expect(out.exitCode).toBe(0);
     // The launcher collects after the run, on the same connection: no step of its own.
     expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch']);
     expect(s.phases).toEqual(['bootstrap', 'upload', 'run', 'collect', 'done']);
-    expect(s.lines).toEqual(['leaked ********?', '  ok       /x (file.managed)']); // the mark and the collected text are not report lines
-    expect(s.lines[0]).toBe('leaked ********?');
+    expect(s.agentEvents).toEqual([done]); // the mark and the collected text are neither events nor lines
+    expect(s.lines).toEqual(['leaked ********?']);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Object.keys(upload.files!).sort()).toEqual(['brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
     expect(JSON.stringify(upload.files)).not.toContain(PROD);
@@ -132,11 +135,12 @@ describe('provisionHost', () => {
 });
 
 describe('agentArgv', () => {
-  it('tells the agent its env, id, roles, report file and run log, and passes states after --', () => {
+  it('tells the agent its env, id, roles, report file, run log and events file, and passes states after --', () => {
     const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWait: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
     expect(argv).toEqual([
       'node', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
-      '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl', '--lock-wait', '5', '--test', '--', 'nginx',
+      '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl',
+      '--events', '/var/lib/brine/reports/R.events', '--lock-wait', '5', '--test', '--', 'nginx',
     ]);
   });
 });
