@@ -1,7 +1,6 @@
 // The harness itself: hosts boot in parallel, answer over SSH (ours and the system ssh with
 // the run's ssh_config), take rsync, survive a reboot, and leave nothing behind.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { startHosts } from '../harness/index.js';
 import { mountsUnder } from '../harness/overlay.js';
 import { ourNspawns } from '../harness/sweep.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
+import { tempDir } from '../support/temp.js';
 
 describeHosts('test hosts', () => {
   it('boots two hosts at once, runs commands on each over SSH, and tears down completely', async () => {
@@ -33,7 +33,7 @@ describeHosts('test hosts', () => {
       const sys = await execa('ssh', ['-F', run.sshConfigFile, hosts[1].name, 'id', '-un']);
       expect(sys.stdout.trim()).toBe('root');
 
-      const local = mkdtempSync(join(tmpdir(), 'brine-rsync-'));
+      const local = tempDir('brine-rsync-');
       writeFileSync(join(local, 'hello.txt'), 'hello from the controller\n');
       await hosts[0].rsync(`${local}/`, '/srv/drop/');
       expect(await hosts[0].sshOk(['cat', '/srv/drop/hello.txt'])).toBe('hello from the controller\n');

@@ -1,6 +1,5 @@
 // One host's provision against a scripted ssh: the steps, their argv, statuses and masking.
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/secrets.js';
@@ -9,6 +8,7 @@ import { agentArgv, provisionHost, type HostContext, type Phase } from '../../sr
 import { makeProject } from '../support/project.js';
 import { collected, FakeSsh, report, stateEvent } from './fake-ssh.js';
 import type { AgentEvent } from '../../src/apply/events.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = 'stg-secret-4c1d9e';
 const PROD = 'prod-secret-8e2f7a';
@@ -21,7 +21,7 @@ function setup(over: Partial<HostContext> = {}) {
     'pillar/staging/secrets.yaml': `token: ${SECRET}\n`,
     'pillar/production/secrets.yaml': `token: ${PROD}\n`,
   });
-  const agent = join(mkdtempSync(join(tmpdir(), 'brine-agent-')), 'brine.js');
+  const agent = join(tempDir('brine-agent-'), 'brine.js');
   writeFileSync(agent, '// agent\n');
   const target = { address: '10.0.0.5', id: 'web1', roles: ['web'], user: 'dev' };
   const pillar = pillarForHost(dir, 'staging', target);
