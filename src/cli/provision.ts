@@ -1,19 +1,14 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
+import { HOST_PATHS } from '../core/host-paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
 import type { SshSettings } from '../provision/ssh.js';
+import { list, repeat, whole } from './options.js';
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
-const whole = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 const positive = whole(1);
 
 function sshOptions(cmd: Command): Command {
@@ -54,7 +49,7 @@ export function registerProvision(program: Command): void {
   sshOptions(
     program
       .command('history')
-      .description("show the last runs recorded on an environment's hosts (/var/log/brine/runs.jsonl)")
+      .description(`show the last runs recorded on an environment's hosts (${HOST_PATHS.runLog})`)
       .argument('<env>', 'environment'),
   )
     .option('-n, --last <n>', 'runs per host', positive, 10)

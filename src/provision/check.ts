@@ -39,9 +39,9 @@ export function loadFactsFile(path: string): { all: Partial<Facts>; hosts: Recor
   try {
     doc = parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new BrineError('E_FACTS', `${path}: ${(err as Error).message.split('\n')[0]}`);
+    throw new BrineError(`${path}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new BrineError('E_FACTS', `${path}: expected a mapping of facts (os: {codename: …}, hosts: {ID: {…}})`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new BrineError(`${path}: expected a mapping of facts (os: {codename: …}, hosts: {ID: {…}})`);
   const { hosts = {}, ...all } = doc as Record<string, unknown>;
   return { all: all as Partial<Facts>, hosts: hosts as Record<string, Partial<Facts>> };
 }
@@ -61,14 +61,14 @@ function factsFor(env: string, t: Target, given: ReturnType<typeof loadFactsFile
 
 export function checkProject(dir: string, o: { env?: string; facts?: string }): CheckResult[] {
   const envs = o.env ? [checkEnvName(o.env)] : projectEnvs(dir);
-  if (!envs.length) throw new BrineError('E_NO_ENV', `no environments in ${join(dir, 'pillar')} (a folder with an env.yaml each)`);
+  if (!envs.length) throw new BrineError(`no environments in ${join(dir, 'pillar')} (a folder with an env.yaml each)`);
   const given = o.facts ? loadFactsFile(o.facts) : { all: {}, hosts: {} };
   const out: CheckResult[] = [];
   for (const env of envs) {
     let hosts: Target[];
     try {
       const inv = loadInventory(dir, env);
-      if (!inv.found) throw new BrineError('E_INVENTORY', `no ${inv.file}`);
+      if (!inv.found) throw new BrineError(`no ${inv.file}`);
       hosts = inv.hosts.length ? inv.hosts : [{ address: 'check', id: 'check', roles: [] }];
     } catch (err) {
       out.push({ env, host: '-', roles: [], error: (err as Error).message });

@@ -38,7 +38,7 @@ export function packageRoot(entry = process.argv[1] ?? ''): string {
 
 export function initProject(o: InitOptions): InitResult {
   if (!existsSync(join(o.stackRoot, 'states', 'top.yaml'))) {
-    throw new BrineError('E_STACK', `the shipped stack is missing from ${o.stackRoot} (states/top.yaml): reinstall brine`);
+    throw new BrineError(`the shipped stack is missing from ${o.stackRoot} (states/top.yaml): reinstall brine`);
   }
   const files: Files = o.minimal ? minimalFiles() : stackFiles(o);
   for (const [path, content] of [...files]) {

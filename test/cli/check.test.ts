@@ -1,12 +1,10 @@
 // `brine check`: every environment compiled per host on the controller; problems with file:line.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
 import { brine, snapshot } from './support.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function project(): string {
   const dir = makeProject({
@@ -18,7 +16,6 @@ function project(): string {
     'pillar/staging/env.yaml': 'hosts:\n  - {address: 192.0.2.1, roles: [web]}\n  - 192.0.2.2\n',
     'pillar/production/env.yaml': 'hosts:\n  - {address: 192.0.2.9, roles: [web]}\n',
   });
-  dirs.push(dir);
   return dir;
 }
 
@@ -61,7 +58,6 @@ describe('brine check', () => {
 
   it('says so when there is no environment, or an unknown one', async () => {
     const dir = makeProject({ 'states/top.yaml': 'base: {}\n' });
-    dirs.push(dir);
     expect((await brine(['check', '--dir', dir])).stderr).toContain('no environments in');
     const r = await brine(['check', '--dir', project(), '--env', 'prod']);
     expect(r.code).toBe(1);

@@ -1,13 +1,12 @@
 // `brine completion bash`: the script bash loads completes commands, options and environments.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { BUNDLE } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'brine-completion-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('brine-completion-');
 for (const env of ['staging', 'production']) {
   mkdirSync(join(dir, 'pillar', env), { recursive: true });
   writeFileSync(join(dir, 'pillar', env, 'env.yaml'), 'hosts: []\n');

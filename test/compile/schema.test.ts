@@ -1,16 +1,16 @@
 // The JSON Schemas editors use: made from the parsers, so they accept what brine accepts and
 // reject an unknown argument on the very line brine's own compile names.
 import { Ajv, type ErrorObject } from 'ajv';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { isMap, parseDocument, type Node } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPillar } from '../../src/compile/pillar.js';
 import { render } from '../../src/compile/render.js';
 import { stateSchema } from '../../src/compile/schema.js';
 import { registry } from '../../src/resources/index.js';
-import { facts, makeProject, problemsOf, compileStates } from '../support/project.js';
+import { facts, problemsOf, compileStates } from '../support/project.js';
 
 const ROOT = resolve(__dirname, '../..');
 const schema = stateSchema(registry);
@@ -95,9 +95,6 @@ describe('state file schema', () => {
 });
 
 describe('pillar schema', () => {
-  const made: string[] = [];
-  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
   it('accepts the shipped pillar files', () => {
     for (const file of fg.sync('pillar/**/*.yaml', { cwd: ROOT, ignore: ['pillar/top.yaml'] })) {
       const data = parseDocument(readFileSync(join(ROOT, file), 'utf8')).toJSON() ?? {};
@@ -106,7 +103,6 @@ describe('pillar schema', () => {
   });
 
   it('rejects a wrong shape in the contract', () => {
-    made.push(makeProject({}));
     expect(validatePillar({ hosts: [{ roles: ['web'] }] })).toBe(false);
     expect(validatePillar({ devs: { ana: { public_keys: 'ssh-ed25519 AAAA', sudo: true } } })).toBe(false);
     expect(validatePillar({ app: { workers: 'two' } })).toBe(false);

@@ -1,21 +1,20 @@
 // brine as a user gets it: `npm pack`, a global install from the tarball into a temp prefix with
 // no network and no devDependencies, then `brine init` in an empty git repository and
 // `brine provision staging --test` against a real test host.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { diffFingerprints, formatDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
+import { tempDir } from '../support/temp.js';
 import { makeDev } from './stack-support.js';
 
 const REPO = resolve(__dirname, '../..');
 
 describeHosts('install from a packed tarball, init, provision --test', () => {
   const env = useHosts(1, { flavour: 'full' });
-  const tmp = mkdtempSync(join(tmpdir(), 'brine-install-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDir('brine-install-');
 
   it('packs only the bundle, the stack and the schemas; installs offline; init writes a project that provisions', async () => {
     // npm test built dist/ already: --ignore-scripts keeps `prepare` from rebuilding it under

@@ -1,17 +1,11 @@
 // `brine init` on its own: what it writes, what it leaves, and binary files byte for byte.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initProject } from '../../src/provision/init-project.js';
+import { tempDir } from '../support/temp.js';
 
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'brine-init-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = () => tempDir('brine-init-');
 
 function stack(): string {
   const root = temp();
