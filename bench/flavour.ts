@@ -16,3 +16,10 @@ export const BENCH_PACKAGES = [
 ];
 
 export const bench = defineFlavour({ name: 'bench', base: 'full', include: BENCH_PACKAGES });
+
+/**
+ * A fresh server for the first-converge-on-bare-host phase: each tool's own runtime installed
+ * (brine's nodejs, Ansible's python3, Puppet's ruby, and rsync to stage the files), the stack's
+ * packages only pre-downloaded, as in `bare` — so apt's work is measured, the network is not.
+ */
+export const benchBare = defineFlavour({ name: 'bench-bare', base: 'bare', include: [...BENCH_PACKAGES, 'nodejs', 'rsync'] });

@@ -51,7 +51,13 @@ export interface ResultsJson {
   converge: Partial<Record<Tool, number>>;
   noop: Partial<Record<Tool, number>>;
   dryrun: Partial<Record<Tool, number>>;
+  /** First converge on a bare host (the stack's packages pre-downloaded, not installed). */
+  converge_bare: Partial<Record<Tool, number>>;
   provision_parallel: Record<string, number>;
+  /** Fleet size → CPU seconds the whole machine spent per host in one re-provision (median). */
+  provision_cpu_per_host: Record<string, number>;
+  /** Fleet size → the wall time those CPU seconds allow on this machine's cores at best (median). */
+  provision_cpu_floor: Record<string, number>;
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -65,14 +71,21 @@ export function toJson(r: BenchResults): ResultsJson {
     converge: medians('converge'),
     noop: medians('noop'),
     dryrun: medians('dryrun'),
+    converge_bare: medians('converge_bare'),
     provision_parallel: Object.fromEntries(Object.entries(r.provision?.again ?? {}).map(([n, xs]) => [n, round(summarize(xs).median)])),
+    provision_cpu_per_host: Object.fromEntries(cpuMedians(r).map(([n, cpu]) => [n, round(cpu / Number(n))])),
+    provision_cpu_floor: Object.fromEntries(cpuMedians(r).map(([n, cpu]) => [n, round(cpu / r.machine.nproc)])),
   };
 }
+
+const cpuMedians = (r: BenchResults): [string, number][] =>
+  Object.entries(r.provision?.cpu ?? {}).filter(([, xs]) => xs.length).map(([n, xs]) => [n, summarize(xs).median]);
 
 const PHASE_TITLE: Record<Phase, string> = {
   converge: 'first converge (fresh host)',
   noop: 'no-op re-run (converged host)',
   dryrun: 'dry run (converged host)',
+  converge_bare: 'first converge on a bare host (packages pre-downloaded, not installed)',
 };
 
 function row(cells: string[]): string {
@@ -114,6 +127,18 @@ export function aims(r: BenchResults): Aim[] {
     const floor = cpu?.length ? ratio(summarize(cpu).median / r.machine.nproc, j.provision_parallel['1']) : NaN;
     const bound = Number.isFinite(floor) ? ` (this machine's CPU floor alone: ${times(floor)})` : '';
     out.push({ what: `provision of ${big} hosts within 1.5× one host's wall time`, met: x <= 1.5, measured: times(x) + bound });
+    const floorSeconds = j.provision_cpu_floor[String(big)];
+    if (floorSeconds !== undefined) {
+      const y = ratio(j.provision_parallel[String(big)], floorSeconds);
+      out.push({ what: `provision of ${big} hosts within 1.1× of this machine's CPU floor`, met: y <= 1.1, measured: times(y) });
+    }
+  }
+  const bare = j.converge_bare;
+  if (bare.brine !== undefined) {
+    for (const other of ['ansible', 'puppet'] as const) {
+      if (bare[other] === undefined) continue;
+      out.push({ what: `first converge on a bare host faster than ${other}`, met: bare.brine < bare[other]!, measured: times(ratio(bare[other]!, bare.brine)) });
+    }
   }
   return out;
 }
@@ -253,7 +278,9 @@ export function toMarkdown(r: BenchResults): string {
     'fresh host per tool and runs, interleaved so machine noise hits the tools alike (the order',
     'rotates every round): first converge, then a no-op re-run, then a dry run. Wall time is',
     'measured inside the host (no SSH in it). Memory comes from one extra round with the process',
-    'tree sampled every 10 ms.',
+    'tree sampled every 10 ms. The first converge on a bare host has rounds of its own',
+    `(${plural(r.wall.converge_bare.brine?.length ?? r.wall.converge_bare.ansible?.length ?? 0, 'round')}, flavour \`bench-bare\`: each tool's runtime installed, the stack's packages only`,
+    'pre-downloaded, so apt installs them offline and the network is not measured).',
     '',
     '## Summary (medians)',
     '',

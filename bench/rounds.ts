@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostRun, TestHost } from '../test/harness/index.js';
 import { compareWithBrine } from './equivalence.js';
-import { bench } from './flavour.js';
-import { PHASES, type BenchOptions, type Phase, type Tool } from './options.js';
+import { bench, benchBare } from './flavour.js';
+import { HOST_PHASES, PHASES, type BenchOptions, type Phase, type Tool } from './options.js';
 import { countExecs, summarizeProfile, type CpuProfile } from './profile.js';
 import { LOG_DIR, measure, prepare, type Sample } from './remote.js';
 import type { BenchResults } from './results.js';
@@ -20,13 +20,13 @@ export function rotation<T>(tools: T[], r: number): T[] {
   return [...tools.slice(k), ...tools.slice(0, k)];
 }
 
-const emptyByPhase = <T>(): Record<Phase, Partial<Record<Tool, T>>> => ({ converge: {}, noop: {}, dryrun: {} });
+const emptyByPhase = <T>(): Record<Phase, Partial<Record<Tool, T>>> => ({ converge: {}, noop: {}, dryrun: {}, converge_bare: {} });
 
 type Timings = Pick<BenchResults, 'wall' | 'cpu' | 'memory' | 'processes' | 'equivalence' | 'commands' | 'profile'>;
 
 /** Boots one fresh host per tool and puts the staged files on each. */
-async function freshHosts(run: HostRun, tools: Tool[], staged: string): Promise<Map<Tool, TestHost>> {
-  const hosts = await run.start(tools.length, { flavour: bench });
+async function freshHosts(run: HostRun, tools: Tool[], staged: string, flavour = bench): Promise<Map<Tool, TestHost>> {
+  const hosts = await run.start(tools.length, { flavour });
   await Promise.all(hosts.map((h) => prepare(h, staged)));
   return new Map(tools.map((t, i) => [t, hosts[i]]));
 }
@@ -53,8 +53,10 @@ async function runPhase(host: TestHost, tool: Tool, phase: Phase, label: string,
   return s;
 }
 
+export const emptyTimings = (): Timings => ({ wall: emptyByPhase(), cpu: emptyByPhase(), memory: emptyByPhase(), processes: {}, equivalence: {}, commands: {} });
+
 export async function timedRounds(run: HostRun, o: BenchOptions, staged: string, log: Log): Promise<Timings> {
-  const t: Timings = { wall: emptyByPhase(), cpu: emptyByPhase(), memory: emptyByPhase(), processes: {}, equivalence: {}, commands: {} };
+  const t = emptyTimings();
   for (const tool of o.tools) t.commands[tool] = Object.fromEntries(PHASES.map((p) => [p, remoteCommand(TOOL_SPECS[tool].commands[p])])) as Record<Phase, string>;
   const rss = emptyByPhase<number[]>();
 
@@ -65,7 +67,7 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
     log(`${name}: booting ${order.length} fresh host(s); order ${order.join(', ')}`);
     const hosts = await freshHosts(run, o.tools, staged);
     try {
-      for (const phase of PHASES) {
+      for (const phase of HOST_PHASES) {
         for (const tool of order) {
           const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-r${r}`);
           if (o.verbose) log(`  ${tool} ${phase}: ${s.wall_s.toFixed(3)} s${timed ? '' : ' (untimed)'}`);
@@ -87,7 +89,7 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
   log(`memory round: booting ${o.tools.length} fresh host(s), process trees sampled every 10 ms`);
   const hosts = await freshHosts(run, o.tools, staged);
   try {
-    for (const phase of PHASES) {
+    for (const phase of HOST_PHASES) {
       for (const tool of o.tools) {
         const s = await runPhase(hosts.get(tool)!, tool, phase, `${tool}-${phase}-memory`, { sample: true });
         const peaks = rss[phase][tool] ?? [s.maxrss_kib];
@@ -100,6 +102,29 @@ export async function timedRounds(run: HostRun, o: BenchOptions, staged: string,
     await stopAll(hosts);
   }
   return t;
+}
+
+/**
+ * First converge on bare hosts: each round boots one fresh `bench-bare` host per tool, the
+ * tools interleaved in rotating order, and times one converge each — apt's installs included.
+ */
+export async function bareRounds(run: HostRun, o: BenchOptions, staged: string, log: Log, t: Pick<Timings, 'wall' | 'cpu' | 'commands'>): Promise<void> {
+  for (const tool of o.tools) t.commands[tool] ??= Object.fromEntries(PHASES.map((p) => [p, remoteCommand(TOOL_SPECS[tool].commands[p])])) as Record<Phase, string>;
+  for (let r = 0; r < o.bareRuns; r++) {
+    const order = rotation(o.tools, r);
+    log(`bare round ${r + 1}/${o.bareRuns}: booting ${order.length} fresh bare host(s); order ${order.join(', ')}`);
+    const hosts = await freshHosts(run, o.tools, staged, benchBare);
+    try {
+      for (const tool of order) {
+        const s = await runPhase(hosts.get(tool)!, tool, 'converge_bare', `${tool}-converge_bare-r${r}`);
+        if (o.verbose) log(`  ${tool} converge_bare: ${s.wall_s.toFixed(3)} s`);
+        (t.wall.converge_bare[tool] ??= []).push(s.wall_s);
+        (t.cpu.converge_bare[tool] ??= []).push(s.user_s + s.sys_s);
+      }
+    } finally {
+      await stopAll(hosts);
+    }
+  }
 }
 
 /** Processes one no-op run starts (the tool itself included), counted under strace -f. */

@@ -10,7 +10,7 @@ import { machine, versions } from './machine.js';
 import { parseBenchArgs, PHASES, rerunCommand } from './options.js';
 import { writeResults } from './output.js';
 import { provisionRounds } from './provision.js';
-import { timedRounds } from './rounds.js';
+import { bareRounds, emptyTimings, timedRounds } from './rounds.js';
 import { aims, toJson, type BenchResults } from './results.js';
 import { stage } from './stage.js';
 import { ratio, seconds, times } from './stats.js';
@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   await ensureHostTools(log);
   await sweepStale(log);
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const staged = stage(repo);
+  const bundle = o.bundle ? resolve(o.bundle) : join(repo, 'dist', 'brine.js');
+  const staged = stage(repo, bundle);
   log(`staged ${staged}`);
   const run = await HostRun.create();
   try {
@@ -34,8 +35,9 @@ async function main(): Promise<void> {
     const tools = await versions(probe, repo);
     await probe.stop();
 
-    const timings = await timedRounds(run, o, staged, log);
-    const provision = o.provision.length ? await provisionRounds(o, join(repo, 'dist', 'brine.js'), join(staged, 'brine', 'project'), log) : undefined;
+    const timings = o.runs ? await timedRounds(run, o, staged, log) : emptyTimings();
+    if (o.bareRuns) await bareRounds(run, o, staged, log, timings);
+    const provision = o.provision.length ? await provisionRounds(o, bundle, join(staged, 'brine', 'project'), log) : undefined;
     const results: BenchResults = {
       date,
       machine: machine(),

@@ -49,9 +49,8 @@ export function stackData(projectDir: string): StackData {
 const PLAIN_FILES = ['app/files/app.py', 'app/files/static/hello.txt'];
 
 /** Returns a fresh local directory laid out as /opt/bench is on the hosts. */
-export function stage(repo: string): string {
+export function stage(repo: string, bundle = join(repo, 'dist', 'brine.js')): string {
   const dir = mkdtempSync(join(tmpdir(), 'brine-bench-'));
-  const bundle = join(repo, 'dist', 'brine.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
   mkdirSync(join(dir, 'brine'));
   cpSync(bundle, join(dir, 'brine', 'brine.js'));

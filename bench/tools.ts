@@ -22,6 +22,8 @@ const brineApply = [`node`, `${REMOTE}/brine/brine.js`, 'apply', '--env', ENV, '
 const playbook = ['ansible-playbook', '-c', 'local', '-i', 'localhost,', `${REMOTE}/ansible/stack.yml`];
 const puppetApply = ['puppet', 'apply', '--detailed-exitcodes', '--modulepath', `${REMOTE}/puppet/modules:/usr/share/puppet/modules`, `${REMOTE}/puppet/site.pp`];
 
+const isConverge = (phase: Phase) => phase === 'converge' || phase === 'converge_bare';
+
 /** Salt-style summary: "Succeeded: 12 (changed=3)" or, with --test, "(changed=0, pending=2)". */
 function brineCounts(stdout: string): { changed: number; pending: number; failed: number } | undefined {
   const m = /Succeeded: \d+ \(changed=(\d+)(?:, pending=(\d+))?\)\s+Failed: (\d+)/.exec(stdout);
@@ -36,32 +38,32 @@ function ansibleCounts(stdout: string): { changed: number; failed: number } | un
 
 export const TOOL_SPECS: Record<Tool, ToolSpec> = {
   brine: {
-    commands: { converge: brineApply, noop: brineApply, dryrun: [...brineApply, '--test'] },
+    commands: { converge: brineApply, noop: brineApply, dryrun: [...brineApply, '--test'], converge_bare: brineApply },
     problem(phase, run) {
       const c = brineCounts(run.stdout);
       if (!c) return `no summary line in brine's output (exit ${run.exit})`;
       if (run.exit !== 0 || c.failed) return `exit ${run.exit}, ${c.failed} failed`;
-      if (phase === 'converge' && !c.changed) return 'first converge changed nothing';
-      if (phase !== 'converge' && (c.changed || c.pending)) return `not idempotent: changed=${c.changed}, pending=${c.pending}`;
+      if (isConverge(phase) && !c.changed) return 'first converge changed nothing';
+      if (!isConverge(phase) && (c.changed || c.pending)) return `not idempotent: changed=${c.changed}, pending=${c.pending}`;
       return undefined;
     },
   },
   ansible: {
-    commands: { converge: playbook, noop: playbook, dryrun: [...playbook, '--check', '--diff'] },
+    commands: { converge: playbook, noop: playbook, dryrun: [...playbook, '--check', '--diff'], converge_bare: playbook },
     problem(phase, run) {
       const c = ansibleCounts(run.stdout);
       if (!c) return `no PLAY RECAP in ansible-playbook's output (exit ${run.exit})`;
       if (run.exit !== 0 || c.failed) return `exit ${run.exit}, ${c.failed} failed or unreachable`;
-      if (phase === 'converge' && !c.changed) return 'first converge changed nothing';
-      if (phase !== 'converge' && c.changed) return `not idempotent: changed=${c.changed}`;
+      if (isConverge(phase) && !c.changed) return 'first converge changed nothing';
+      if (!isConverge(phase) && c.changed) return `not idempotent: changed=${c.changed}`;
       return undefined;
     },
   },
   puppet: {
-    commands: { converge: puppetApply, noop: puppetApply, dryrun: [...puppetApply, '--noop'] },
+    commands: { converge: puppetApply, noop: puppetApply, dryrun: [...puppetApply, '--noop'], converge_bare: puppetApply },
     // --detailed-exitcodes: 0 nothing to do, 2 changes made, 4 failures, 6 both.
     problem(phase, run) {
-      if (phase === 'converge') return run.exit === 2 ? undefined : `exit ${run.exit} (want 2: changes, no failures)`;
+      if (isConverge(phase)) return run.exit === 2 ? undefined : `exit ${run.exit} (want 2: changes, no failures)`;
       return run.exit === 0 ? undefined : `exit ${run.exit} (want 0: nothing to change)`;
     },
   },

@@ -8,6 +8,7 @@ import type { Edge } from '../compile/requisites.js';
 import type { Change, Registry, ResourceFunction } from '../resources/resource.js';
 import { summarize, type Report, type Result, type StateResult } from './report-types.js';
 import type { StateDecl } from '../core/state.js';
+import { runBatches } from './batch.js';
 
 export interface RunOptions {
   test: boolean;
@@ -32,6 +33,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
   const results = new Map<string, StateResult>();
   const fnOf = (d: StateDecl) => registry[d.kind][d.fn] as ResourceFunction;
   const prefetchErrors = await prefetch(c, registry, view);
+  const batched = await runBatches(c, registry, view, writer, opts.varDir);
 
   for (const decl of c.graph.order) {
     const t0 = Date.now();
@@ -68,9 +70,11 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
       if (prefetchError) throw prefetchError;
-      const plan = await fn.plan(spec, ctx);
+      // A state a batch has applied already reports the changes it planned for the batch.
+      const pre = writer ? batched.get(decl.key) : undefined;
+      const plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
       let changes: Change[] = plan.changes;
-      const comments = [plan.comment ?? ''];
+      const comments = [plan.comment ?? '', batched.get(decl.key)?.comment ?? ''];
       if (gate.watched.length && fn.watch && !writer) {
         changes = [...changes, ...(await fn.watch(spec, ctx, changes))];
         comments.push(`watching ${gate.watched.join(', ')}`);
@@ -81,7 +85,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
         finish(changes.length ? 'pending' : 'ok', join(pendingNote, ...comments));
         continue;
       }
-      for (const change of changes) {
+      for (const change of pre ? [] : changes) {
         await change.apply(writer);
         writer.invalidate();
       }

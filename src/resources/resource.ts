@@ -55,6 +55,21 @@ export interface ResourceFunction<S = unknown> {
   watch?(spec: S, ctx: PlanContext, own: Change[]): Promise<Change[]>;
   /** Batch reads for every state of this function before planning (one dpkg-query, one systemctl show). */
   prefetch?(specs: S[], host: HostView): Promise<void>;
+  /** Applying several states' changes at once (every package of a run in one apt-get). */
+  batch?: Batch<S>;
+}
+
+/**
+ * States of functions sharing a batch `group` whose requisites allow it are planned before the
+ * ordered pass and applied together; each then reports its own changes and is re-planned like
+ * any other state. A state whose changes the batch does not `accept` (and every state, if
+ * `apply` throws) is applied on its own in the ordered pass, as without batching.
+ */
+export interface Batch<S = unknown> {
+  group: string;
+  /** Pure: whether these planned changes can join the batch. */
+  accepts(changes: Change[]): boolean;
+  apply(items: { spec: S; changes: Change[] }[], host: Host): Promise<void>;
 }
 
 export type ResourceKind = Record<string, ResourceFunction>;

@@ -8,7 +8,7 @@ const quiet = () => {};
 describe('bench arguments', () => {
   it('defaults to 5 timed rounds of all three tools and provision of 1, 5 and 20 hosts', () => {
     const o = parseBenchArgs([], quiet);
-    expect(o).toEqual({ runs: 5, warmup: 1, tools: ['brine', 'ansible', 'puppet'], provision: [1, 5, 20], provisionRuns: 5, out: 'bench', verbose: false });
+    expect(o).toEqual({ runs: 5, warmup: 1, tools: ['brine', 'ansible', 'puppet'], provision: [1, 5, 20], provisionRuns: 5, bareRuns: 3, bundle: undefined, out: 'bench', verbose: false });
     expect(rerunCommand(o)).toBe('npm run bench');
   });
 
@@ -19,8 +19,14 @@ describe('bench arguments', () => {
     expect(parseBenchArgs(['--provision', 'none'], quiet).provision).toEqual([]);
   });
 
+  it('measures bare-host converges alone, of another bundle', () => {
+    const o = parseBenchArgs(['--runs', '0', '--bare-runs', '2', '--provision', 'none', '--bundle', '/tmp/old/brine.js'], quiet);
+    expect(o).toMatchObject({ runs: 0, bareRuns: 2, provision: [], bundle: '/tmp/old/brine.js' });
+    expect(rerunCommand(o)).toBe('npm run bench -- --runs 0 --provision none --bare-runs 2 --bundle /tmp/old/brine.js');
+  });
+
   it.each([
-    [['--runs', '0']],
+    [['--runs', '0', '--bare-runs', '0', '--provision', 'none']],
     [['--runs', 'x']],
     [['--tools', 'chef']],
     [['--provision', '0']],

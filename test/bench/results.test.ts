@@ -25,7 +25,10 @@ describe('bench results', () => {
       converge: { brine: 2.1, ansible: 14, puppet: 8 },
       noop: { brine: 0.25, ansible: 12, puppet: 3.6 },
       dryrun: { brine: 0.27, ansible: 10, puppet: 4 },
+      converge_bare: { brine: 7, ansible: 30, puppet: 20 },
       provision_parallel: { '1': 1, '5': 1.3, '20': 1.5 },
+      provision_cpu_per_host: { '1': 0.7, '5': 0.32, '20': 0.14 },
+      provision_cpu_floor: { '1': 0.35, '5': 0.8, '20': 1.4 },
     });
   });
 
@@ -35,6 +38,9 @@ describe('bench results', () => {
       { what: 'no-op at least 20× faster than ansible-playbook', met: true, measured: '48×' },
       { what: 'no-op at least 5× faster than puppet apply', met: true, measured: '14×' },
       { what: "provision of 20 hosts within 1.5× one host's wall time", met: true, measured: "1.5× (this machine's CPU floor alone: 1.4×)" },
+      { what: "provision of 20 hosts within 1.1× of this machine's CPU floor", met: true, measured: '1.1×' },
+      { what: 'first converge on a bare host faster than ansible', met: true, measured: '4.3×' },
+      { what: 'first converge on a bare host faster than puppet', met: true, measured: '2.9×' },
     ]);
   });
 
@@ -56,11 +62,11 @@ describe('bench results', () => {
 
   it('leaves out what a partial run did not measure', () => {
     const r = fakeResults();
-    r.wall = { converge: { puppet: [8] }, noop: { puppet: [3] }, dryrun: { puppet: [4] } };
+    r.wall = { converge: { puppet: [8] }, noop: { puppet: [3] }, dryrun: { puppet: [4] }, converge_bare: {} };
     delete r.provision;
     delete r.profile;
     const md = toMarkdown(r);
-    expect(toJson(r)).toEqual({ converge: { puppet: 8 }, noop: { puppet: 3 }, dryrun: { puppet: 4 }, provision_parallel: {} });
+    expect(toJson(r)).toEqual({ converge: { puppet: 8 }, noop: { puppet: 3 }, dryrun: { puppet: 4 }, converge_bare: {}, provision_parallel: {}, provision_cpu_per_host: {}, provision_cpu_floor: {} });
     expect(aims(r)).toEqual([]);
     expect(md).not.toContain('brine provision');
     expect(md).not.toMatch(/NaN|undefined/);

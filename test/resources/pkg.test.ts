@@ -167,3 +167,56 @@ describe('pkg.latest', () => {
     expect(h.commands().at(-2)).toEqual([...INSTALL, 'bash']);
   });
 });
+
+describe('one apt transaction per run', () => {
+  const STATES = [
+    'web:\n  pkg.installed:\n    - name: nginx-light',
+    'fw:\n  pkg.installed:\n    - pkgs: [ufw, bash]\n    - require:\n      - pkg: web',
+    'repo-key:\n  cmd.run:\n    - name: ["true"]',
+    // Waits for a state of another kind: applied in the ordered pass, after it.
+    'tool:\n  pkg.installed:\n    - name: curl\n    - version: 7.88.1-10+deb12u8\n    - require:\n      - cmd: repo-key',
+  ].join('\n');
+
+  it('installs every package whose requisites allow it with one apt-get; each state reports its own part', async () => {
+    const h = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
+    h.on(['true'], { exitCode: 0 });
+    const r = await run(compileStates(STATES), h, false);
+    expect(results(r)).toEqual({ web: 'changed', fw: 'changed', 'repo-key': 'changed', tool: 'changed' });
+    const installsRun = h.commands().filter((c) => c[1] === 'install');
+    expect(installsRun).toEqual([
+      [...INSTALL, 'nginx-light', 'ufw'],
+      [...INSTALL, '--allow-downgrades', 'curl=7.88.1-10+deb12u8'],
+    ]);
+    expect(r.states[0].changes.map((c) => c.summary)).toEqual(['install nginx-light 1.22.1-9+deb12u11']);
+    expect(r.states[1].changes.map((c) => c.summary)).toEqual(['install ufw 0.36.2-1']);
+    expect(r.states[0].comment).toBe('in one apt transaction with 1 other state (fw)');
+    expect(r.states[3].comment).not.toContain('transaction');
+    expect(results(await run(compileStates(STATES), h, false))).toEqual({ web: 'ok', fw: 'ok', 'repo-key': 'changed', tool: 'ok' });
+  });
+
+  it('shows the same grouping in --test, changing nothing', async () => {
+    const h = host();
+    const r = await run(compileStates(STATES), h, true);
+    expect(r.states.map((s) => s.comment)).toEqual([
+      'in one apt transaction with 1 other state (fw)',
+      'depends on web (pending); in one apt transaction with 1 other state (web)',
+      expect.any(String),
+      expect.not.stringContaining('transaction'),
+    ]);
+    expect(h.writes()).toEqual([]);
+  });
+
+  it('when the transaction fails, installs each state on its own: only the state of the failing package fails', async () => {
+    const h = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
+    // apt refuses any transaction that holds ufw (a broken package), installs the rest.
+    h.on((argv) => (argv[1] === 'install' && argv.includes('ufw') ? { exitCode: 100, stderr: 'E: ufw: broken' } : undefined));
+    const r = await run(compileStates('web:\n  pkg.installed:\n    - name: nginx-light\nfw:\n  pkg.installed:\n    - name: ufw\n'), h, false);
+    expect(results(r)).toEqual({ web: 'changed', fw: 'failed' });
+    expect(h.commands().filter((c) => c[1] === 'install')).toEqual([
+      [...INSTALL, 'nginx-light', 'ufw'],
+      [...INSTALL, 'nginx-light'],
+      [...INSTALL, 'ufw'],
+    ]);
+    expect(r.states[1].comment).toContain('E: ufw: broken');
+  });
+});

@@ -2,7 +2,7 @@
 // the few apt-get commands brine runs.
 import { StateFailure } from '../../core/errors.js';
 import { run } from '../../host/run.js';
-import type { Change } from '../resource.js';
+import type { Batch, Change } from '../resource.js';
 import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import type { Host, HostView } from '../../host/types.js';
 import { declared } from '../declared.js';
@@ -66,8 +66,12 @@ function describeAge(seconds: number): string {
   return `${Math.floor(seconds / 60)} minutes`;
 }
 
+/** The changes an apt batch can merge: installs (targets, recommends) and list refreshes. */
+const INSTALLS = new WeakMap<Change, { targets: string[]; recommends: boolean }>();
+const REFRESHES = new WeakSet<Change>();
+
 export function refreshChange(reason: string, varDir: string): Change {
-  return {
+  const change: Change = {
     summary: `refresh package lists (${reason})`,
     detail: { refresh: reason },
     // refresh: true asks for a refresh every time: nothing on the host shows it was done.
@@ -76,6 +80,8 @@ export function refreshChange(reason: string, varDir: string): Change {
       await aptUpdate(h, varDir);
     },
   };
+  REFRESHES.add(change);
+  return change;
 }
 
 export async function aptUpdate(h: Host, varDir: string): Promise<void> {
@@ -84,10 +90,10 @@ export async function aptUpdate(h: Host, varDir: string): Promise<void> {
   await h.writeFile(stampPath(varDir), new Date().toISOString() + '\n', { mode: 0o644 });
 }
 
-export function installArgv(targets: string[], spec: PkgSpec): string[] {
+export function installArgv(targets: string[], recommends: boolean): string[] {
   return [
     'apt-get', 'install', '-y',
-    spec.installRecommends ? '--install-recommends' : '--no-install-recommends',
+    recommends ? '--install-recommends' : '--no-install-recommends',
     '-o', 'Dpkg::Options::=--force-confdef',
     '-o', 'Dpkg::Options::=--force-confold',
     // Wait for a running unattended-upgrades instead of failing on dpkg's lock at once.
@@ -106,6 +112,38 @@ export function describe(detail: Record<string, { old: string | null; new: strin
     .map(([name, v]) => (v.old ? `${name} ${v.old} → ${v.new}` : `${name} ${v.new}`))
     .join(', ');
 }
+
+/** Installing `targets` (`name` or `name=version`): one apt-get, or a part of a batch's. */
+export function installChange(summary: string, targets: string[], spec: PkgSpec, detail: Record<string, unknown>): Change {
+  const change = aptChange(summary, installArgv(targets, spec.installRecommends), detail);
+  INSTALLS.set(change, { targets, recommends: spec.installRecommends });
+  return change;
+}
+
+/**
+ * Every package the run's pkg.installed and pkg.latest states install, in one apt-get (one per
+ * recommends setting) after at most one refresh of the lists: apt resolves once, downloads
+ * once, and dpkg runs each trigger (man-db, systemd) once instead of once per state.
+ */
+export const aptBatch: Batch<PkgSpec> = {
+  group: 'apt',
+  accepts: (changes) => changes.every((c) => INSTALLS.has(c) || REFRESHES.has(c)),
+  async apply(items, h) {
+    const changes = items.flatMap((i) => i.changes);
+    const refresh = changes.find((c) => REFRESHES.has(c));
+    if (refresh) await refresh.apply(h);
+    const targets = new Map<boolean, Set<string>>();
+    for (const c of changes) {
+      const install = INSTALLS.get(c);
+      if (!install) continue;
+      if (!targets.has(install.recommends)) targets.set(install.recommends, new Set());
+      for (const t of install.targets) targets.get(install.recommends)!.add(t);
+    }
+    for (const [recommends, names] of targets) {
+      await run(h, installArgv([...names], recommends), { env: APT_ENV });
+    }
+  },
+};
 
 export function aptChange(summary: string, argv: string[], detail: Record<string, unknown>): Change {
   return {

@@ -1,11 +1,11 @@
 // The `pkg` kind on apt: installed, latest, removed. A state's packages install with one
-// apt-get; states stay separate (a state with `pkgs:` is the batching unit).
+// apt-get, and the installs of a run's states together in one (aptBatch), as requisites allow.
 import { MissingError } from '../../core/errors.js';
 import type { Change, PlanContext, ResourceFunction, ResourceKind } from '../resource.js';
 import { isInstalled, isPresent, policyFor, readDpkgStatus } from './dpkg.js';
 import type { HostView } from '../../host/types.js';
 import { declare } from '../declared.js';
-import { aptChange, candidates, describe, installArgv, refreshChange, refreshReason, removeArgv, type Declared } from './apt.js';
+import { aptBatch, aptChange, candidates, describe, installChange, refreshChange, refreshReason, removeArgv, type Declared } from './apt.js';
 import { latestChanges } from './latest.js';
 import { parsePkgSpec, type PkgSpec } from './spec.js';
 
@@ -18,6 +18,7 @@ const prefetchAs = (fn: Declared['fn']) => async (specs: PkgSpec[], host: HostVi
 export const installed: ResourceFunction<PkgSpec> = {
   parse: (a) => parsePkgSpec(a, { versions: true }),
   prefetch: prefetchAs('installed'),
+  batch: aptBatch,
 
   async plan(spec, { host, varDir }: PlanContext) {
     const status = await readDpkgStatus(host);
@@ -43,7 +44,7 @@ export const installed: ResourceFunction<PkgSpec> = {
     if (unavailable.length) throw new MissingError(`not available from apt: ${unavailable.join('; ')}`);
     const targets = todo.map((p) => (p.version ? `${p.name}=${p.version}` : p.name));
     const changes: Change[] = reason ? [refreshChange(reason, varDir)] : [];
-    changes.push(aptChange(`install ${describe(detail)}`, installArgv(targets, spec), detail));
+    changes.push(installChange(`install ${describe(detail)}`, targets, spec, detail));
     return { changes };
   },
 };
@@ -51,6 +52,7 @@ export const installed: ResourceFunction<PkgSpec> = {
 export const latest: ResourceFunction<PkgSpec> = {
   parse: (a) => parsePkgSpec(a, { versions: false }),
   prefetch: prefetchAs('latest'),
+  batch: aptBatch,
   plan: latestChanges,
 };
 

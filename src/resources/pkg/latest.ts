@@ -4,7 +4,7 @@ import { MissingError } from '../../core/errors.js';
 import { run } from '../../host/run.js';
 import type { Change, Plan, PlanContext } from '../resource.js';
 import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
-import { APT_ENV, aptChange, aptUpdate, candidates, describe, installArgv, refreshReason } from './apt.js';
+import { APT_ENV, aptUpdate, candidates, describe, installArgv, installChange, refreshReason } from './apt.js';
 import type { PkgSpec } from './spec.js';
 
 interface Comparison {
@@ -36,7 +36,7 @@ export async function latestChanges(spec: PkgSpec, { host, varDir }: PlanContext
   if (!reason) {
     if (now.unavailable.length) throw unavailableError(now.unavailable);
     if (!now.outdated.length) return { changes: [], comment: `latest: ${names.map((n) => `${n} ${status.get(n)!.version}`).join(', ')}` };
-    return { changes: [aptChange(`install ${describe(now.detail)}`, installArgv(now.outdated, spec), now.detail)] };
+    return { changes: [installChange(`install ${describe(now.detail)}`, now.outdated, spec, now.detail)] };
   }
   const change: Change = {
     summary: `refresh package lists (${reason}), then install the latest` + (now.outdated.length ? ` (per the current lists: ${describe(now.detail)})` : ''),
@@ -50,7 +50,7 @@ export async function latestChanges(spec: PkgSpec, { host, varDir }: PlanContext
       if (after.unavailable.length) throw unavailableError(after.unavailable);
       change.detail = { refresh: reason, packages: after.detail };
       if (!after.outdated.length) return;
-      await run(h, installArgv(after.outdated, spec), { env: APT_ENV });
+      await run(h, installArgv(after.outdated, spec.installRecommends), { env: APT_ENV });
     },
   };
   return { changes: [change] };
