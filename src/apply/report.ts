@@ -3,13 +3,21 @@
 import type { Report, StateResult } from './report-types.js';
 import type { Secrets } from '../core/secrets.js';
 
+/** How much a human report says: `quiet` leaves out states with nothing to do, `verbose` shows them whole. */
+export type Detail = 'quiet' | 'normal' | 'verbose';
+
 export interface Style {
   color: boolean;
+  detail?: Detail;
 }
 
-/** Colour only on a TTY and never with NO_COLOR (https://no-color.org). */
+/** What the command line asked for (--no-color, --quiet, --verbose), the same for every command. */
+export const outputSettings: { color?: boolean; detail: Detail } = { detail: 'normal' };
+
+/** Colour only on a TTY and never with NO_COLOR (https://no-color.org) or --no-color. */
 export function styleFor(stream: NodeJS.WriteStream): Style {
-  return { color: Boolean(stream.isTTY) && !('NO_COLOR' in process.env) };
+  const color = outputSettings.color ?? (Boolean(stream.isTTY) && !('NO_COLOR' in process.env));
+  return { color, detail: outputSettings.detail };
 }
 
 const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
@@ -24,7 +32,8 @@ export const painter =
 export function formatState(s: StateResult, secrets: Secrets, style: Style): string {
   const paint = painter(style);
   const colour: Colour = s.result === 'failed' ? 'red' : s.result === 'ok' ? 'green' : s.result === 'pending' ? 'yellow' : 'cyan';
-  if (s.result === 'ok' && !s.changes.length) {
+  if (s.result === 'ok' && !s.changes.length && style.detail !== 'verbose') {
+    if (style.detail === 'quiet') return '';
     return paint('green', `  ok       ${s.id} (${s.function})`) + (s.comment ? paint('dim', `  ${secrets.mask(s.comment)}`) : '') + '\n';
   }
   const field = (label: string, value: string) => `${label.padStart(12)}:${value ? ' ' + value : ''}\n`;

@@ -1,5 +1,6 @@
 // `brine check`: commander wiring for compiling every environment on the controller.
 import type { Command } from 'commander';
+import { outputSettings } from '../apply/report.js';
 import { formatProblem } from '../core/errors.js';
 import { checkProject } from '../provision/check.js';
 
@@ -20,7 +21,7 @@ export function registerCheck(program: Command): void {
           const who = `${r.env}: ${r.host}${r.roles.length ? ` (${r.roles.join(', ')})` : ''}`;
           if (r.error) process.stdout.write(`${who}: ${r.error}\n`);
           else if (r.problems) process.stdout.write(`${who}: ${r.problems.length} problem(s)\n${r.problems.map((p) => `  ${formatProblem(p)}\n`).join('')}`);
-          else process.stdout.write(`${who}: ok (${r.states} state${r.states === 1 ? '' : 's'})\n`);
+          else if (outputSettings.detail !== 'quiet') process.stdout.write(`${who}: ok (${r.states} state${r.states === 1 ? '' : 's'})\n`);
         }
       }
       process.exitCode = bad.length ? 1 : 0;

@@ -1,6 +1,7 @@
 // `brine init [DIR]`: commander wiring for writing the shipped stack into a project.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { outputSettings } from '../apply/report.js';
 import { initProject, packageRoot } from '../provision/init-project.js';
 
 export function registerInit(program: Command): void {
@@ -13,16 +14,17 @@ export function registerInit(program: Command): void {
     .action((dir: string, o: { force: boolean; minimal: boolean }) => {
       const r = initProject({ dir: resolve(dir), force: o.force, minimal: o.minimal, stackRoot: packageRoot() });
       const out = process.stdout;
+      const quiet = outputSettings.detail === 'quiet';
       if (r.conflicts.length) {
         process.stderr.write(`brine: error: these files exist with other content; nothing was written (--force overwrites them):\n${r.conflicts.map((p) => `  ${p}\n`).join('')}`);
         process.exitCode = 1;
         return;
       }
-      for (const p of r.created) out.write(`  created      ${p}\n`);
+      if (!quiet) for (const p of r.created) out.write(`  created      ${p}\n`);
       for (const p of r.overwritten) out.write(`  overwritten  ${p}\n`);
-      if (r.unchanged.length) out.write(`  unchanged    ${r.unchanged.length} file(s)\n`);
+      if (r.unchanged.length && !quiet) out.write(`  unchanged    ${r.unchanged.length} file(s)\n`);
       for (const n of r.notes) out.write(`note: ${n}\n`);
-      if (!o.minimal) {
+      if (!o.minimal && !quiet) {
         out.write(
           [
             '',

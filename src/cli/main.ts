@@ -1,5 +1,6 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
 import { Command, CommanderError } from 'commander';
+import { outputSettings } from '../apply/report.js';
 import { BrineError } from '../core/errors.js';
 import { HOST_PATHS } from '../core/host-paths.js';
 import { applyCommand } from './apply.js';
@@ -14,6 +15,15 @@ import { registerSchema } from './schema.js';
 const program = new Command('brine')
   .description('masterless, Salt-like configuration management for small Debian/Ubuntu fleets')
   .version('0.1.0')
+  .option('--no-color', 'no colour, as with NO_COLOR (default: colour on a terminal)')
+  .option('-q, --quiet', 'report only what changes, is pending or failed (and problems), and the summary')
+  .option('-v, --verbose', 'report every state whole, those with nothing to do too')
+  .hook('preAction', () => {
+    const o = program.opts<{ color: boolean; quiet?: boolean; verbose?: boolean }>();
+    if (o.quiet && o.verbose) program.error('error: --quiet and --verbose contradict each other');
+    if (!o.color) outputSettings.color = false;
+    outputSettings.detail = o.quiet ? 'quiet' : o.verbose ? 'verbose' : 'normal';
+  })
   .exitOverride();
 
 program
