@@ -36,7 +36,16 @@ async function main(): Promise<void> {
     await probe.stop();
 
     const timings = o.runs ? await timedRounds(run, o, staged, log) : emptyTimings();
-    if (o.bareRuns) await bareRounds(run, o, staged, log, timings);
+    if (o.bareRuns) {
+      // A run of its own: its own known_hosts, as a bare image's host keys differ from bench's
+      // at the same addresses.
+      const bareRun = await HostRun.create();
+      try {
+        await bareRounds(bareRun, o, staged, log, timings);
+      } finally {
+        await bareRun.teardown();
+      }
+    }
     const provision = o.provision.length ? await provisionRounds(o, bundle, join(staged, 'brine', 'project'), log) : undefined;
     const results: BenchResults = {
       date,
