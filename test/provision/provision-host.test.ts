@@ -3,6 +3,7 @@ import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/secrets.js';
+import { HostTrust } from '../../src/provision/host-keys/trust.js';
 import { pillarForHost } from '../../src/provision/pillar-select.js';
 import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
 import { makeProject } from '../support/project.js';
@@ -28,7 +29,7 @@ function setup(over: Partial<HostContext> = {}) {
   const secrets = new Secrets();
   secrets.absorb(pillar.secrets);
   const fake = new FakeSsh();
-  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
+  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, trust: new HostTrust({ dir, env: 'staging', acceptNew: false, spawn: fake.spawn }), spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
   const phases: Phase[] = [];
   const lines: string[] = [];
   const agentEvents: AgentEvent[] = [];
