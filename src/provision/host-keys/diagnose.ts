@@ -48,36 +48,42 @@ const at = (s: Situation, e: KnownEntry) => `${s.show(e.file)}:${e.line}`;
 function removal(s: Situation, entries: KnownEntry[]): string {
   const files = [...new Set(entries.map((e) => e.file))];
   const lines = (f: string) => entries.filter((e) => e.file === f).map((e) => e.line).join(', ');
-  return files.map((f) => `    ${s.show(f)}: line ${lines(f)} (ssh-keygen -R '${s.name}' -f '${s.show(f)}')\n`).join('');
+  return files.map((f) => `    ${s.show(f)}: line ${lines(f)} (ssh-keygen -R '${s.name}' -f '${f}')\n`).join('');
 }
 
-const TRUST_NEW = (s: Situation) =>
-  `run \`brine provision ${s.env} --accept-new\` (records them in ${s.projectFile} for the whole team), ` +
-  `or put them in this host's host_keys: in pillar/${s.env}/env.yaml (e.g. host_keys: [${s.offered[0] ? fingerprint(s.offered[0].blob) : 'SHA256:…'}]).`;
+const accept = (s: Situation) => `\`brine provision ${s.env} --accept-new\``;
+const pin = (s: Situation) => `host_keys: [${s.offered[0] ? fingerprint(s.offered[0].blob) : 'SHA256:…'}] for this host in pillar/${s.env}/env.yaml`;
+const HOW_TO_TRUST = (s: Situation) =>
+  `  ${accept(s)} records them in ${s.projectFile} for the whole team (commit it); ${pin(s)} pins them with no trust on first use.`;
 
+/** First line: what is wrong and the next step (the summary shows only it); then the detail. */
 export function explain(d: Diagnosis, s: Situation, sshSaid: string): string {
   switch (d.kind) {
     case 'unknown':
       return (
-        `host key unknown: no known_hosts entry for ${s.name} (looked in ${s.looked.join(', ')}). The server offers:\n${list(s.offered)}` +
-        `  Compare these with the server's own (its console, or \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` there), then ${TRUST_NEW(s)}`
+        `host key unknown (first contact?): verify the fingerprints below, then run ${accept(s)} or add them as host_keys: in pillar/${s.env}/env.yaml\n` +
+        `  No known_hosts entry for ${s.name} in ${s.looked.join(', ')}. The server offers:\n${list(s.offered)}` +
+        `  Compare them with the server's own (its console, or \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on it).\n` +
+        HOW_TO_TRUST(s)
       );
     case 'changed':
       return (
-        `host key CHANGED since it was recorded:\n` +
+        `host key CHANGED (${d.changed.map((c) => `${keyFamily(c.known.type)} ${fingerprint(c.known.blob)} is now ${fingerprint(c.now.blob)}`).join('; ')}): nothing was done; see below before trusting it\n` +
         d.changed.map((c) => `    ${keyFamily(c.known.type).padEnd(7)} ${fingerprint(c.known.blob)} (${at(s, c.known)}), now ${fingerprint(c.now.blob)}\n`).join('') +
         `  Either the server was rebuilt or its keys regenerated, or someone is intercepting the connection: brine did nothing on the host and changed no file.\n` +
         `  If the change is expected, verify the new fingerprints (the server's console), remove the old lines:\n${removal(s, [...d.changed.map((c) => c.known), ...d.gone])}` +
-        `  then ${TRUST_NEW(s)}`
+        `  then run ${accept(s)} again.\n` +
+        HOW_TO_TRUST(s)
       );
     case 'gone':
       return (
-        `the server no longer offers the key type${d.gone.length > 1 ? 's' : ''} recorded for ${s.name}:\n` +
+        `the server no longer offers the host key type${d.gone.length > 1 ? 's' : ''} recorded for it (${d.gone.map((e) => `${keyFamily(e.type)} in ${at(s, e)}`).join(', ')}): nothing was done; see below\n` +
         d.gone.map((e) => `    ${keyFamily(e.type).padEnd(7)} ${fingerprint(e.blob)} (${at(s, e)})\n`).join('') +
         `  It offers:\n${list(s.offered)}` +
         `  An sshd change does this (hardening that drops a key type) — and so would someone intercepting the connection: brine did nothing on the host and changed no file.\n` +
         `  If the change is expected, verify the offered fingerprints (the server's console), remove the old lines:\n${removal(s, d.gone)}` +
-        `  then ${TRUST_NEW(s)}`
+        `  then run ${accept(s)} again.\n` +
+        HOW_TO_TRUST(s)
       );
     default:
       return `ssh refused the host key of ${s.name}, though a known_hosts entry matches what the server offers (looked in ${s.looked.join(', ')}); ssh said:\n${indent(sshSaid)}`;
@@ -87,9 +93,9 @@ export function explain(d: Diagnosis, s: Situation, sshSaid: string): string {
 /** host_keys: in env.yaml lists fingerprints; none matches what the server offers. */
 export function pinMismatch(s: Situation, pinned: string[]): string {
   return (
-    `host key does not match host_keys: in pillar/${s.env}/env.yaml, which lists ${pinned.join(', ')}. The server offers:\n${list(s.offered)}` +
-    `  brine did nothing on the host. If the server was rebuilt, check its new fingerprints (its console) and update host_keys:; ` +
-    `otherwise someone may be intercepting the connection.`
+    `host key does not match host_keys: in pillar/${s.env}/env.yaml (${pinned.join(', ')}): nothing was done\n` +
+    `  The server offers:\n${list(s.offered)}` +
+    `  If the server was rebuilt, check its new fingerprints (its console) and update host_keys:; otherwise someone may be intercepting the connection.`
   );
 }
 

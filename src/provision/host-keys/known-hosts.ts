@@ -49,10 +49,19 @@ export function parseKnownHosts(text: string, file: string): KnownEntry[] {
     let marker: KnownEntry['marker'];
     if (words[0] === '@cert-authority' || words[0] === '@revoked') marker = words.shift()!.slice(1) as KnownEntry['marker'];
     const [hosts, type, blob] = words;
-    if (!hosts || !type || !blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return;
+    if (!hosts || !type || !blob || !blobIsOfType(blob, type)) return;
     out.push({ file, line: i + 1, hosts, type, blob, ...(marker ? { marker } : {}) });
   });
   return out;
+}
+
+/** A key blob starts with its own type name (a length-prefixed string): junk lines are not keys. */
+function blobIsOfType(blob: string, type: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return false;
+  const bytes = Buffer.from(blob, 'base64');
+  if (bytes.length < 4) return false;
+  const n = bytes.readUInt32BE(0);
+  return n === type.length && bytes.subarray(4, 4 + n).toString('latin1') === type;
 }
 
 /** Whether a known_hosts host field names `name` (hashed entries, `*`/`?` patterns, `!` negation). */
