@@ -176,6 +176,9 @@ describe('after a run', () => {
       [{ ...host, hostKeys: [ED_FP] }, run],
       [{ ...host, address: '10.0.0.7' }, run],
     ];
+    const { trust, ssh } = setup({ offered: [ED], project });
+    expect(await trust.afterRun(host, { options: ['StrictHostKeyChecking=no'] }, run)).toBeUndefined(); // your -o: nothing verified
+    expect(ssh.calls).toEqual([]);
     for (const [t, r] of cases) {
       const { trust, read, ssh } = setup({ offered: [ED], project });
       expect(await trust.afterRun(t, { options: [] }, r)).toBeUndefined();

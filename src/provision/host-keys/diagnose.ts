@@ -99,4 +99,4 @@ export function pinMismatch(s: Situation, pinned: string[]): string {
   );
 }
 
-const indent = (t: string) => t.trim().split('\n').map((l) => `    ${l}`).join('\n');
+export const indent = (t: string) => t.trim().split('\n').map((l) => `    ${l}`).join('\n');

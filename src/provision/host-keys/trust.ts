@@ -10,7 +10,7 @@ import { LocalHost } from '../../host/local.js';
 import type { Target } from '../inventory.js';
 import type { Spawn } from '../runner.js';
 import type { SshSettings } from '../ssh.js';
-import { diagnose, explain, pinMismatch, type Situation } from './diagnose.js';
+import { diagnose, explain, indent, pinMismatch, type Situation } from './diagnose.js';
 import { fingerprint, isKnown, keyFamily, keysFor, parseKnownHosts, sameKey, withHostKeys, type HostKey, type KnownEntry } from './known-hosts.js';
 import { fileValue, probeHostKeys, resolveHost, scanVerified, withFirst } from './scan.js';
 
@@ -61,6 +61,9 @@ function globalFiles(options: string[]): string[] {
   if (!given) return SYSTEM_KNOWN_HOSTS;
   return [...given.replace(GLOBAL_OPTION, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2]).replace(/%%/g, '%'));
 }
+
+/** A user's -o StrictHostKeyChecking other than yes: ssh may have connected to anyone. */
+const UNCHECKED = /^stricthostkeychecking(?:=|\s+)(?!yes$|true$)/i;
 
 const info = (k: HostKey): KeyInfo => ({ type: keyFamily(k.type), fingerprint: fingerprint(k.blob) });
 
@@ -121,6 +124,7 @@ export class HostTrust {
    */
   async afterRun(t: Target, settings: SshSettings, run: { changed: boolean; test: boolean }): Promise<HostKeyRecord | undefined> {
     if (t.hostKeys?.length) return undefined; // env.yaml's fingerprints are the record
+    if (settings.options.some((o) => UNCHECKED.test(o))) return undefined; // a connection ssh did not verify vouches for nothing
     const mayHaveChanged = run.changed && !run.test;
     if (!this.o.acceptNew && (!mayHaveChanged || !existsSync(this.file))) return undefined;
     try {
@@ -186,4 +190,3 @@ function readEntries(file: string): KnownEntry[] {
   }
 }
 
-const indent = (t: string) => t.trim().split('\n').map((l) => `    ${l}`).join('\n');
