@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostKeyError } from '../../src/core/errors.js';
 import { fingerprint, type HostKey } from '../../src/provision/host-keys/known-hosts.js';
+import { offers } from '../../src/provision/host-keys/scan.js';
 import { HostTrust, withProjectFile } from '../../src/provision/host-keys/trust.js';
 import type { Target } from '../../src/provision/inventory.js';
 import type { Spawn } from '../../src/provision/runner.js';
@@ -17,15 +18,17 @@ import { EC, ED, ED_FP, fakeKey, line } from './host-key-support.js';
 const RSA = fakeKey('ssh-rsa', 'rsa key');
 const ED_NEW = fakeKey('ssh-ed25519', 'regenerated');
 
-/** ssh as the controller meets it: `ssh -G`, unauthenticated probes per family, ssh-keyscan on the host. */
+/** ssh as the controller meets it: `ssh -G`, unauthenticated probes per family, `sshd -T` on the host. */
 class ScriptedSsh {
   calls: string[][] = [];
+  /** sshd's HostKeyAlgorithms, as `sshd -T` prints them. */
+  algorithms = 'ssh-ed25519-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256';
   constructor(
     public offered: HostKey[],
     readonly userFile: string,
   ) {}
 
-  spawn: Spawn = async (argv) => {
+  spawn: Spawn = async (argv, opts = {}) => {
     this.calls.push(argv);
     const opt = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
     if (argv[1] === '-G') return { argv, exitCode: 0, stdout: `hostname ${argv.at(-1)}\nport 22\nuserknownhostsfile ${this.userFile}\n`, stderr: '' };
@@ -35,7 +38,10 @@ class ScriptedSsh {
       if (key) writeFileSync(opt('UserKnownHostsFile')!.replace(/^"|"$/g, ''), line(argv[argv.indexOf('--') + 1], key));
       return { argv, exitCode: 255, stdout: '', stderr: key ? 'Permission denied (publickey).\n' : 'no matching host key type found\n' };
     }
-    if (argv.at(-1)!.includes('ssh-keyscan')) return { argv, exitCode: 0, stdout: this.offered.map((k) => line('10.9.8.7', k)).join(''), stderr: '# 10.9.8.7:22 SSH-2.0-OpenSSH\n' };
+    if (opts.input?.includes('"$sshd" -T')) {
+      const pubs = this.offered.map((k) => `${k.type} ${k.blob} root@web1\n`).join('');
+      return { argv, exitCode: 0, stdout: `${pubs}@algorithms ${this.algorithms}\n`, stderr: '' };
+    }
     return { argv, exitCode: 0, stdout: '', stderr: '' };
   };
 }
@@ -162,10 +168,20 @@ describe('after a run', () => {
     const r = await trust.afterRun(host, s, run);
     expect(r).toEqual({ file: 'pillar/staging/known_hosts', reason: 'updated', added: [], removed: [{ type: 'ECDSA', fingerprint: fingerprint(EC.blob) }, { type: 'RSA', fingerprint: fingerprint(RSA.blob) }] });
     expect(read()).toBe(`# team\n${line('10.0.0.6', EC)}${line('10.0.0.5', ED)}`);
-    // ssh-keyscan runs as the login user over the shared, verified connection.
-    const scan = ssh.calls.find((c) => c.at(-1)!.includes('ssh-keyscan'))!;
+    // Read as root over the shared, verified connection.
+    const scan = ssh.calls.at(-1)!;
     expect(scan).toContain('ControlPath=/tmp/ctl/%C');
-    expect(scan.at(-1)).not.toMatch(/sudo/);
+    expect(scan.at(-1)).toMatch(/sudo -n .* brine sh -s$/);
+  });
+
+  it("leaves out keys sshd's HostKeyAlgorithms no longer let it offer", async () => {
+    const { trust, read, ssh } = setup({ offered: [ED, EC, RSA], project: line('10.0.0.5', ED) + line('10.0.0.5', EC) + line('10.0.0.5', RSA) });
+    ssh.algorithms = 'ssh-ed25519,rsa-sha2-512';
+    const r = await trust.afterRun(host, { options: [] }, run);
+    expect(r?.removed.map((k) => k.type)).toEqual(['ECDSA']);
+    expect(read()).toBe(line('10.0.0.5', ED) + line('10.0.0.5', RSA));
+    expect(offers(['ssh-rsa'], 'ssh-rsa')).toBe(true);
+    expect(offers(['ssh-ed25519-cert-v01@openssh.com'], 'ssh-ed25519')).toBe(false);
   });
 
   it('leaves the file alone when nothing changed, in --test, for hosts pinned by host_keys:, and for hosts it does not record', async () => {
@@ -183,7 +199,7 @@ describe('after a run', () => {
       const { trust, read, ssh } = setup({ offered: [ED], project });
       expect(await trust.afterRun(t, { options: [] }, r)).toBeUndefined();
       expect(read()).toBe(project);
-      expect(ssh.calls.filter((c) => c.at(-1)!.includes('ssh-keyscan'))).toEqual([]);
+      expect(ssh.calls.filter((c) => c.at(-1)!.endsWith(' brine sh -s'))).toEqual([]); // the host was not asked
     }
   });
 

@@ -1,12 +1,13 @@
 // What a host's sshd offers, read two ways: unverified, as a stranger sees it (one ssh per key
 // family that stops after the key exchange: for messages and first contact), and verified, over
-// the already trusted connection (ssh-keyscan on the host against the address we came in on).
+// the already trusted connection (sshd's own configuration, read on the host).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../inventory.js';
 import type { Spawn } from '../runner.js';
+import { asRoot } from '../remote.js';
 import { sshArgv, sshOptions, type SshSettings } from '../ssh.js';
 import { knownHostsName, parseKnownHosts, sameKey, type HostKey } from './known-hosts.js';
 
@@ -91,18 +92,34 @@ export async function resolveHost(spawn: Spawn, base: SshSettings, t: Target): P
 }
 
 /**
- * Run by the login user (sudo would drop SSH_CONNECTION): the keys sshd offers on the very
- * address and port this connection came in on, asked from the host itself.
+ * Run as root on the host: the host keys sshd's own configuration names (`sshd -T`, as the
+ * running daemon reads it — states that change it reload sshd), and the algorithms it allows.
+ * Reading them is ~0.1 s; asking the daemon (ssh-keyscan) costs a key exchange per type.
  */
-const KEYSCAN = 'set -- $SSH_CONNECTION; [ -n "$4" ] || { echo "brine: no SSH_CONNECTION" >&2; exit 3; }; exec ssh-keyscan -T 5 -p "$4" "$3"';
+const SSHD_KEYS = `sshd=$(command -v sshd || echo /usr/sbin/sshd)
+"$sshd" -T | while read -r k v; do
+  case "$k" in
+    hostkey) if [ -r "$v.pub" ]; then cat "$v.pub"; else ssh-keygen -y -f "$v"; fi ;;
+    hostkeyalgorithms) echo "@algorithms $v" ;;
+  esac
+done
+`;
 
-/** The host's keys, read over the connection `settings` already verified. */
+/** Whether sshd's HostKeyAlgorithms let it offer a key of this type. */
+export function offers(algorithms: string[], type: string): boolean {
+  if (type === 'ssh-rsa') return algorithms.some((a) => ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'].includes(a));
+  return algorithms.includes(type);
+}
+
+/** The keys the host's sshd offers, read over the connection `settings` already verified. */
 export async function scanVerified(spawn: Spawn, settings: SshSettings, t: Target): Promise<HostKey[]> {
-  const r = await spawn(sshArgv(settings, t.address, t.user, ['sh', '-c', KEYSCAN]), { timeoutMs: 30_000 });
-  const keys = parseKnownHosts(r.stdout, 'ssh-keyscan').map((k) => ({ type: k.type, blob: k.blob }));
-  if (r.exitCode !== 0 || !keys.length) {
-    const said = r.stderr.trim().split('\n').filter((l) => l && !l.startsWith('#')).pop();
-    throw new Error(`could not read the host's keys with ssh-keyscan on it (${said || `exit ${r.exitCode}`})`);
+  const r = await spawn(sshArgv(settings, t.address, t.user, asRoot(['sh', '-s'])), { input: SSHD_KEYS, timeoutMs: 30_000 });
+  const algorithms = /^@algorithms (\S+)$/m.exec(r.stdout)?.[1].split(',');
+  const keys = parseKnownHosts(r.stdout.replace(/^(?=(ssh|ecdsa)-)/gm, 'host '), 'sshd -T').map((k) => ({ type: k.type, blob: k.blob }));
+  const offered = algorithms ? keys.filter((k) => offers(algorithms, k.type)) : [];
+  if (r.exitCode !== 0 || !offered.length) {
+    const said = r.stderr.trim().split('\n').filter(Boolean).pop();
+    throw new Error(`could not read sshd's host keys on the host (${said || `exit ${r.exitCode}`})`);
   }
-  return keys;
+  return offered;
 }

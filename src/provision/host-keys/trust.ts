@@ -119,7 +119,7 @@ export class HostTrust {
   /**
    * After the agent ran: when the run changed something (sshd's keys may be among it), or with
    * --accept-new for a host only your own known_hosts knew, the keys the host offers now — read
-   * over the connection already verified — become its lines in the project's file, so that
+   * on the host over the connection already verified — become its lines in the project's file, so that
    * teammates never meet a "changed key" brine itself caused. Never throws.
    */
   async afterRun(t: Target, settings: SshSettings, run: { changed: boolean; test: boolean }): Promise<HostKeyRecord | undefined> {
