@@ -79,7 +79,7 @@ describe('ssh options for host keys', () => {
     expect(DEFAULT_SSH_OPTIONS).toContain('StrictHostKeyChecking=yes');
     // A user's own -o GlobalKnownHostsFile is kept, after the project's file, not duplicated.
     expect(withProjectFile(['GlobalKnownHostsFile /etc/corp_hosts'], '/p/k h')).toEqual(['GlobalKnownHostsFile="/p/k h" /etc/corp_hosts']);
-    expect(withProjectFile([], '/p/100%')[0]).toBe('GlobalKnownHostsFile="/p/100%%" "/etc/ssh/ssh_known_hosts" "/etc/ssh/ssh_known_hosts2"');
+    expect(withProjectFile([], '/p/100%')[0]).toBe('GlobalKnownHostsFile="/p/100%" "/etc/ssh/ssh_known_hosts" "/etc/ssh/ssh_known_hosts2"'); // not %-expanded there
   });
 });
 

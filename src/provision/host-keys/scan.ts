@@ -18,10 +18,13 @@ const FAMILIES: Record<string, string> = {
   RSA: 'rsa-sha2-512,rsa-sha2-256',
 };
 
-/** A known-hosts file path as an ssh_config value: quoted (spaces), never %-expanded. */
-export function fileValue(path: string): string {
+/**
+ * A known-hosts file path as an ssh_config value, quoted (spaces). ssh expands %-tokens in
+ * UserKnownHostsFile (`percent`), not in GlobalKnownHostsFile.
+ */
+export function fileValue(path: string, percent = false): string {
   if (/["\\\n]/.test(path)) throw new Error(`a known_hosts path ssh cannot be given: ${JSON.stringify(path)}`);
-  return `"${path.replace(/%/g, '%%')}"`;
+  return `"${percent ? path.replace(/%/g, '%%') : path}"`;
 }
 
 /** `ssh OPTIONS` that are placed first win over the user's (for ssh, the first value given wins). */
@@ -46,7 +49,7 @@ export async function probeHostKeys(spawn: Spawn, base: SshSettings, t: Target, 
       writeFileSync(file, '', { mode: 0o600 });
       try {
         const s = withFirst({ ...base, controlDir: undefined }, [
-          `UserKnownHostsFile=${fileValue(file)}`,
+          `UserKnownHostsFile=${fileValue(file, true)}`,
           'GlobalKnownHostsFile=/dev/null',
           'StrictHostKeyChecking=accept-new',
           'HashKnownHosts=no',

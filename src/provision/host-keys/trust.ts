@@ -51,7 +51,7 @@ const GLOBAL_OPTION = /^globalknownhostsfile(?:=|\s+)/i;
 /** The user's GlobalKnownHostsFile (their -o, else ssh's default), with `file` first. */
 export function withProjectFile(options: string[], file: string): string[] {
   const i = options.findIndex((o) => GLOBAL_OPTION.test(o));
-  const theirs = i < 0 ? SYSTEM_KNOWN_HOSTS.map(fileValue) : [options[i].replace(GLOBAL_OPTION, '')];
+  const theirs = i < 0 ? SYSTEM_KNOWN_HOSTS.map((f) => fileValue(f)) : [options[i].replace(GLOBAL_OPTION, '')];
   const option = `GlobalKnownHostsFile=${[fileValue(file), ...theirs].join(' ')}`;
   return i < 0 ? [...options, option] : options.map((o, j) => (j === i ? option : o));
 }
@@ -59,7 +59,7 @@ export function withProjectFile(options: string[], file: string): string[] {
 function globalFiles(options: string[]): string[] {
   const given = options.find((o) => GLOBAL_OPTION.test(o));
   if (!given) return SYSTEM_KNOWN_HOSTS;
-  return [...given.replace(GLOBAL_OPTION, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2]).replace(/%%/g, '%'));
+  return [...given.replace(GLOBAL_OPTION, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
 
 /** A user's -o StrictHostKeyChecking other than yes: ssh may have connected to anyone. */
@@ -92,7 +92,7 @@ export class HostTrust {
     if (!pinned.length) throw new HostKeyError(t.address, pinMismatch(this.situation(t, t.address, [], probe.keys), t.hostKeys));
     const file = join(this.scratchDir(), `pinned-${randomBytes(6).toString('hex')}`);
     writeFileSync(file, pinned.map((k) => `${t.address} ${k.type} ${k.blob}\n`).join(''), { mode: 0o600 });
-    return withFirst(base, [`UserKnownHostsFile=${fileValue(file)}`, 'GlobalKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes', `HostKeyAlias=${t.address}`]);
+    return withFirst(base, [`UserKnownHostsFile=${fileValue(file, true)}`, 'GlobalKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes', `HostKeyAlias=${t.address}`]);
   }
 
   /**
