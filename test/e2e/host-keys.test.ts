@@ -2,14 +2,14 @@
 // --accept-new writes pillar/staging/known_hosts, a teammate with an empty known_hosts then just
 // runs; sshd hardening that drops key types is recorded; a rebuilt server's new key is refused
 // (old and new fingerprints, nothing done); host_keys: in env.yaml, wrong and right.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { diffFingerprints, formatDiff, isEmptyDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { fingerprint } from '../../src/provision/host-keys/known-hosts.js';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 import { brine } from './provision-support.js';
 
 const HELLO = (text: string) => `/root/hello:\n  file.managed:\n    contents: ${text}\n`;
@@ -26,11 +26,10 @@ ssh:
 
 describeHosts('host keys the whole team can trust', () => {
   const env = useHosts(1, { flavour: 'full' });
-  const users = mkdtempSync(join(tmpdir(), 'brine-users-'));
-  afterAll(() => rmSync(users, { recursive: true, force: true }));
 
   it('first contact, the team file, hardening, a rebuilt server, and host_keys: in env.yaml', async () => {
     const [h] = env.hosts;
+    const users = tempDir('brine-users-');
     const dir = makeProject({
       'states/top.yaml': "base:\n  '*': [app]\n",
       'states/app.yaml': HELLO('one'),

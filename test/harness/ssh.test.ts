@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp.js';
 import { pinHostKeys, remoteCommand, rsyncArgv, shellQuote, sshArgv, sshConfigText } from './ssh.js';
 import { mmdebstrapArgs } from './rootfs.js';
 import { defineFlavour, full } from './flavours.js';
@@ -30,7 +30,7 @@ describe('ssh helpers', () => {
   });
 
   it("pins a host's keys in the run's known_hosts, replacing only that host's earlier ones", () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'brine-kh-')), 'known_hosts');
+    const file = join(tempDir('brine-kh-'), 'known_hosts');
     pinHostKeys(file, '10.231.3.2', 'ssh-ed25519 AAAAold root@th3\n');
     pinHostKeys(file, '10.231.4.2', 'ssh-ed25519 AAAAother root@th4\n');
     pinHostKeys(file, '10.231.3.2', 'ssh-ed25519 AAAAnew root@th3\n\necdsa-sha2-nistp256 AAAAec root@th3\n');

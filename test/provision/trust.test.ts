@@ -1,10 +1,9 @@
 // How brine trusts host keys, against a scripted ssh: the options every connection gets, first
 // contact with and without --accept-new, changed and dropped keys, host_keys: pins, and the
 // project's record kept current after a run.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HostKeyError } from '../../src/core/errors.js';
 import { fingerprint, type HostKey } from '../../src/provision/host-keys/known-hosts.js';
 import { offers } from '../../src/provision/host-keys/scan.js';
@@ -13,6 +12,7 @@ import type { Target } from '../../src/provision/inventory.js';
 import type { Spawn } from '../../src/provision/runner.js';
 import { DEFAULT_SSH_OPTIONS, sshArgv } from '../../src/provision/ssh.js';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 import { EC, ED, ED_FP, fakeKey, line } from './host-key-support.js';
 
 const RSA = fakeKey('ssh-rsa', 'rsa key');
@@ -46,12 +46,17 @@ class ScriptedSsh {
   };
 }
 
+/** Every HostTrust made, closed after each test (its probes' and pins' scratch files). */
+const trusts: HostTrust[] = [];
+afterEach(() => trusts.splice(0).forEach((t) => t.close()));
+
 function setup(o: { offered: HostKey[]; user?: string; project?: string; acceptNew?: boolean }) {
   const dir = makeProject({ 'pillar/staging/env.yaml': 'hosts: [10.0.0.5]\n', ...(o.project ? { 'pillar/staging/known_hosts': o.project } : {}) });
-  const userFile = join(mkdtempSync(join(tmpdir(), 'brine-user-')), 'known_hosts');
+  const userFile = join(tempDir('brine-user-'), 'known_hosts');
   writeFileSync(userFile, o.user ?? '');
   const ssh = new ScriptedSsh(o.offered, userFile);
   const trust = new HostTrust({ dir, env: 'staging', acceptNew: o.acceptNew ?? false, spawn: ssh.spawn });
+  trusts.push(trust);
   const project = join(dir, 'pillar/staging/known_hosts');
   return { dir, ssh, trust, project, userFile, read: () => (existsSync(project) ? readFileSync(project, 'utf8') : null) };
 }
