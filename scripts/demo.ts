@@ -28,12 +28,17 @@ async function main(): Promise<number> {
     const key = join(work, 'demo_ed25519');
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'demo@brine', '-f', key]);
     writeFileSync(join(project, 'pillar/devs.yaml'), `devs:\n  demo:\n    public_keys: [${JSON.stringify(readFileSync(`${key}.pub`, 'utf8').trim())}]\n    sudo: true\ndevs_absent: []\n`);
+    // You, meeting this server for the first time: your own known_hosts does not know it (the
+    // harness's ssh_config, which pins the host's keys, is used for the key and address only).
+    const knownHosts = join(work, 'known_hosts');
+    writeFileSync(knownHosts, '');
     const brine = (...args: string[]) =>
-      execa('node', [join(REPO, 'dist/brine.js'), ...args, '--dir', project, '-F', run.sshConfigFile], { reject: false, stdio: 'inherit' });
+      execa('node', [join(REPO, 'dist/brine.js'), ...args, '--dir', project, '-F', run.sshConfigFile, '-o', `UserKnownHostsFile=${knownHosts}`], { reject: false, stdio: 'inherit' });
 
-    say(`brine provision staging --test  (a fresh server at ${host.address}, as root: what would change)`);
-    await brine('provision', 'staging', '-u', 'root', '--test');
-    say('brine provision staging  (bootstrap, upload, apply as root)');
+    say(`brine provision staging --test --accept-new  (a fresh server at ${host.address}, as root: first contact records its host keys, then what would change)`);
+    await brine('provision', 'staging', '-u', 'root', '--test', '--accept-new');
+    console.log(`\npillar/staging/known_hosts (commit it: your team trusts these keys from now on):\n${readFileSync(join(project, 'pillar/staging/known_hosts'), 'utf8')}`);
+    say('brine provision staging  (bootstrap, upload, apply as root; the host key checked against pillar/staging/known_hosts)');
     const first = await brine('provision', 'staging', '-u', 'root');
     if (first.exitCode !== 0) return first.exitCode ?? 1;
     say('brine provision staging -u demo  (root login is off now; a developer with sudo; nothing to change)');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
 import { HOST_PATHS } from '../core/host-paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
+import { HostTrust } from '../provision/host-keys/trust.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
@@ -38,9 +39,10 @@ export function registerProvision(program: Command): void {
     .option('--json', 'print one JSON document with every host’s report', false)
     .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
+    .option('--accept-new', 'trust hosts no known_hosts file knows yet (first contact): record their keys in pillar/ENV/known_hosts', false)
     .action(async (env: string, states: string[], o) => {
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, acceptNew: Boolean(o.acceptNew) },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;
@@ -58,7 +60,8 @@ export function registerProvision(program: Command): void {
       checkEnvName(env);
       const { targets, warnings } = selectTargets(loadInventory(o.dir, env), { hosts: o.hosts, user: o.user });
       for (const w of warnings) process.stderr.write(`brine: warning: ${w}\n`);
-      const hosts = await fetchHistory(targets, env, o.last, settings(o), spawnProcess, o.parallel);
+      const trust = new HostTrust({ dir: o.dir, env, acceptNew: false, spawn: spawnProcess });
+      const hosts = await fetchHistory(targets, env, o.last, settings(o), spawnProcess, o.parallel, trust).finally(() => trust.close());
       if (o.json) {
         const doc = hosts.map((h) => ({ address: h.target.address, id: h.target.id, error: h.error ?? null, runs: h.runs }));
         process.stdout.write(JSON.stringify({ env, hosts: doc }, null, 2) + '\n');

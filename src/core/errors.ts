@@ -126,3 +126,18 @@ export class RemoteError extends BrineError {
     super(`${host}: ${step} failed: ${message}`);
   }
 }
+
+/**
+ * ssh refused the host's key, or it does not match host_keys: in env.yaml. The message says
+ * which case (unknown, changed, a type no longer offered) and what to do; nothing ran.
+ */
+export class HostKeyError extends BrineError {
+  constructor(
+    readonly host: string,
+    message: string,
+    /** What ssh printed, when it was ssh that refused. */
+    readonly sshSaid = '',
+  ) {
+    super(`${host}: ${message}`);
+  }
+}

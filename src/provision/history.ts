@@ -2,6 +2,8 @@
 // shows the last runs of that environment, newest last.
 import { parseRunLog, type RunLogEntry } from '../apply/run-log.js';
 import { painter, type Style } from '../apply/report.js';
+import { HostKeyError } from '../core/errors.js';
+import type { HostTrust } from './host-keys/trust.js';
 import type { Target } from './inventory.js';
 import { runPool } from './pool.js';
 import { Remote } from './remote.js';
@@ -17,9 +19,13 @@ export interface HostHistory {
 /** Lines read per host before filtering by env: enough for the last N of a shared log. */
 const READ_LINES = 2000;
 
-export async function fetchHistory(targets: Target[], env: string, last: number, ssh: SshSettings, spawn: Spawn, parallel: number): Promise<HostHistory[]> {
+export async function fetchHistory(targets: Target[], env: string, last: number, ssh: SshSettings, spawn: Spawn, parallel: number, trust: HostTrust): Promise<HostHistory[]> {
   const settled = await runPool(targets, parallel, async (t) => {
-    const text = await new Remote(t.address, t.user, ssh, spawn).readRunLog(READ_LINES);
+    const settings = await trust.settingsFor(t, ssh);
+    const text = await new Remote(t.address, t.user, settings, spawn).readRunLog(READ_LINES).catch(async (err: unknown) => {
+      if (err instanceof HostKeyError) await trust.onRefused(t, settings, err); // throws what is wrong (no --accept-new here)
+      throw err;
+    });
     return { target: t, runs: lastRuns(parseRunLog(text), env, last) };
   });
   return settled.map((s, i) => (s.ok ? s.value : { target: targets[i], runs: [], error: s.error instanceof Error ? s.error.message : String(s.error) }));

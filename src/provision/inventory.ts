@@ -13,6 +13,8 @@ export interface Target {
   /** The name top files target this host by (`--id` on the host). */
   id: string;
   roles: string[];
+  /** host_keys: SHA256 fingerprints its SSH host key must match (instead of known_hosts). */
+  hostKeys?: string[];
 }
 
 export interface Inventory {
@@ -58,6 +60,8 @@ export function loadInventory(dir: string, env: string): Inventory {
     const t: Target = { address: addr, id: optionalString(e.id, `hosts[${i}].id`, bad) ?? addr, roles: roles as string[] };
     const u = optionalString(e.user, `hosts[${i}].user`, bad);
     if (u) t.user = u;
+    const keys = hostKeys(e.host_keys, `hosts[${i}].host_keys`, bad);
+    if (keys) t.hostKeys = keys;
     return t;
   });
   return { env, file: rel, found: true, user, hosts };
@@ -109,6 +113,23 @@ function address(v: unknown, where: string, bad: (m: string) => Error): string {
   } catch (err) {
     throw bad(`${where}: ${(err as Error).message}`);
   }
+}
+
+const SHA256 = /(?:^|\s)SHA256:([A-Za-z0-9+/]{43})=?(?=\s|$)/;
+
+/**
+ * Fingerprints as `ssh-keygen -l` and cloud consoles print them: `SHA256:…`, alone or in the
+ * whole line (`256 SHA256:… root@web (ED25519)`).
+ */
+function hostKeys(v: unknown, where: string, bad: (m: string) => Error): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const items = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(items) || !items.length) throw bad(`${where} must be a list of SHA256 fingerprints (SHA256:…)`);
+  return items.map((item, j) => {
+    const m = typeof item === 'string' ? SHA256.exec(item.trim()) : null;
+    if (!m) throw bad(`${where}[${j}]: not a SHA256 host key fingerprint (as \`ssh-keygen -lf KEY.pub\` or a cloud console prints it: SHA256: and 43 characters)`);
+    return `SHA256:${m[1]}`;
+  });
 }
 
 function optionalString(v: unknown, where: string, bad: (m: string) => Error): string | undefined {

@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnreachableError } from '../core/errors.js';
+import { HostKeyError, UnreachableError } from '../core/errors.js';
 import { parseEvent, type AgentEvent } from '../apply/events.js';
 import { applyArgv, type ApplyOptions } from '../apply/options.js';
 import type { Report } from '../apply/report-types.js';
 import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
+import type { HostKeyRecord, HostTrust } from './host-keys/trust.js';
 import type { Target } from './inventory.js';
 import { stagePillar, type HostPillar } from './pillar-select.js';
 import { HOST_PATHS } from '../core/host-paths.js';
@@ -35,6 +36,8 @@ export interface HostOutcome {
   /** Earlier runs still going on the host. */
   running: { run: string; pid: number }[];
   durationMs: number;
+  /** What brine recorded in pillar/<env>/known_hosts for this host. */
+  hostKeys: HostKeyRecord[];
 }
 
 /** provision's options, with what it found before touching any host. */
@@ -45,6 +48,8 @@ export interface HostContext extends ProvisionOptions {
   agent: string;
   /** With brine's connection sharing. */
   ssh: SshSettings;
+  /** How each host's SSH key is checked and recorded. */
+  trust: HostTrust;
   spawn: Spawn;
   /** `user@controller`, recorded in the host's run log. */
   via: string;
@@ -84,9 +89,39 @@ export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 
 }
 
 export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents): Promise<HostOutcome> {
+  const conn: Connection = { agentStarted: false };
+  const out = await runSteps(ctx, t, pillar, ev, conn);
+  // The run may have changed sshd's keys (hardening): record what the host offers now.
+  if (conn.agentStarted && conn.settings && !/^connection lost/.test(out.error ?? '')) {
+    const record = await ctx.trust.afterRun(t, conn.settings, { changed: out.report ? out.report.summary.changed > 0 : true, test: ctx.test });
+    if (record) out.hostKeys.push(record);
+  }
+  return out;
+}
+
+interface Connection {
+  /** The host's ssh settings once its key check is set up. */
+  settings?: SshSettings;
+  agentStarted: boolean;
+}
+
+/**
+ * The first step's connection is where ssh checks the host's key: when it refuses, trust says
+ * why (or, with --accept-new for a host never seen, records its keys and we connect again).
+ */
+async function firstContact<T>(ctx: HostContext, t: Target, settings: SshSettings, out: HostOutcome, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (!(err instanceof HostKeyError)) throw err;
+    out.hostKeys.push(await ctx.trust.onRefused(t, settings, err));
+    return step();
+  }
+}
+
+async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents, conn: Connection): Promise<HostOutcome> {
   const started = Date.now();
-  const remote = new Remote(t.address, t.user, ctx.ssh, ctx.spawn);
-  const out: HostOutcome = { target: t, status: 'failed', exitCode: 1, earlier: [], running: [], durationMs: 0 };
+  const out: HostOutcome = { target: t, status: 'failed', exitCode: 1, earlier: [], running: [], durationMs: 0, hostKeys: [] };
   const finish = (status: HostStatus, error?: string): HostOutcome => {
     out.status = status;
     out.exitCode = status === 'pending' ? 2 : status === 'ok' || status === 'changed' ? 0 : 1;
@@ -96,11 +131,13 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     return out;
   };
   let run: string | undefined;
-  let agentStarted = false;
+  let remote: Remote | undefined;
   try {
     ev.phase('bootstrap');
     const b0 = Date.now();
-    const b = await remote.bootstrap();
+    const settings = (conn.settings = await ctx.trust.settingsFor(t, ctx.ssh));
+    remote = new Remote(t.address, t.user, settings, ctx.spawn);
+    const b = await firstContact(ctx, t, settings, out, () => remote!.bootstrap());
     out.bootstrap = { ...b, ms: Date.now() - b0 };
     ev.phase('upload', b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`);
     run = makeRunId();
@@ -118,7 +155,7 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       rmSync(staging, { recursive: true, force: true });
     }
     ev.phase('run');
-    agentStarted = true;
+    conn.agentStarted = true;
     let launched: Launched;
     try {
       const onLine = (l: string) => {
@@ -148,9 +185,9 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     const why = out.report ? `${out.report.summary.failed} state(s) failed` : lastLines(mine?.logTail || launched.stderr) || `agent exit ${code}`;
     return finish('failed', why);
   } catch (err) {
-    if (run && !agentStarted) await remote.removeUpload(run);
+    if (run && !conn.agentStarted) await remote?.removeUpload(run);
     const message = err instanceof Error ? err.message : String(err);
-    return finish(err instanceof UnreachableError && !agentStarted ? 'unreachable' : 'failed', message);
+    return finish(err instanceof UnreachableError && !conn.agentStarted ? 'unreachable' : 'failed', message);
   }
 }
 

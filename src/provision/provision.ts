@@ -8,6 +8,8 @@ import type { Style } from '../apply/report.js';
 import type { ApplyOptions } from '../apply/options.js';
 import { loginName } from '../apply/run-log.js';
 import { Secrets } from '../core/secrets.js';
+import { formatHostKeyRecords } from './host-keys/report.js';
+import { HostTrust } from './host-keys/trust.js';
 import { loadInventory, selectTargets } from './inventory.js';
 import { pillarForHost, type HostPillar } from './pillar-select.js';
 import { runPool } from './pool.js';
@@ -26,6 +28,8 @@ export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'te
   states: string[];
   /** The bundle to upload (default: the running bundle, or dist/brine.js of this checkout). */
   agent?: string;
+  /** Trust hosts seen for the first time and record their keys in pillar/<env>/known_hosts. */
+  acceptNew?: boolean;
 }
 
 export interface ProvisionIO {
@@ -65,7 +69,8 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   // Each host's steps share one connection, through sockets in a dir only we can reach.
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
-  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, spawn, via: `${loginName()}@${hostname()}`, secrets };
+  const trust = new HostTrust({ dir, env: o.env, acceptNew: Boolean(o.acceptNew), spawn });
+  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, trust, spawn, via: `${loginName()}@${hostname()}`, secrets };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
@@ -73,6 +78,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
     );
   } finally {
     view.close();
+    trust.close();
     if (controlDir) {
       await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));
       rmSync(controlDir, { recursive: true, force: true });
@@ -81,8 +87,9 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const outcomes = settled.map((s, i): HostOutcome => {
     if (s.ok) return s.value;
     const error = secrets.mask(s.error instanceof Error ? s.error.message : String(s.error));
-    return { target: targets[i], status: 'failed', exitCode: 1, error, earlier: [], running: [], durationMs: 0 };
+    return { target: targets[i], status: 'failed', exitCode: 1, error, earlier: [], running: [], durationMs: 0, hostKeys: [] };
   });
+  out.write(formatHostKeyRecords(outcomes.map((oc) => ({ address: oc.target.address, hostKeys: oc.hostKeys }))));
   const ms = Date.now() - started;
   if (o.json) io.stdout.write(jsonDocument(o.env, o.test, outcomes, ms, secrets));
   else {

@@ -1,7 +1,7 @@
 // One host as the controller sees it: every step is one ssh (or rsync) process with an argv,
 // scripts on stdin, and commands run as root — directly, or through `sudo -n` for a developer.
 import { randomBytes } from 'node:crypto';
-import { RemoteError, SudoError, UnreachableError } from '../core/errors.js';
+import { HostKeyError, RemoteError, SudoError, UnreachableError } from '../core/errors.js';
 import { parseBootstrap, parseCollected, type BootstrapResult, type Collected } from './collected.js';
 import type { CommandResult } from '../host/types.js';
 import type { Spawn } from './runner.js';
@@ -50,7 +50,7 @@ export class Remote {
   /** Runs argv as root on the host; ssh's 255 means we never got (or lost) a connection. */
   async root(argv: string[], opts: { input?: string; onLine?: (l: string) => void } = {}): Promise<CommandResult> {
     const r = await this.spawn(sshArgv(this.settings, this.address, this.user, asRoot(argv)), opts);
-    if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'ssh exited 255');
+    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'ssh exited 255');
     if (r.exitCode === NO_SUDO && /^brine: /m.test(r.stderr)) throw new SudoError(this.address, lastLine(r.stderr).replace(/^brine: /, ''));
     return r;
   }
@@ -64,7 +64,7 @@ export class Remote {
 
   async upload(run: string, sources: string[], sudo: boolean): Promise<void> {
     const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${HOST_PATHS.runs}/${run}`, sudo, linkDest: HOST_PATHS.agent }));
-    if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'rsync: ssh exited 255');
+    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'rsync: ssh exited 255');
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }
 
@@ -108,6 +108,12 @@ export class Remote {
     if (r.exitCode !== 0) throw new RemoteError(this.address, step, tail(r.stderr) || `exit ${r.exitCode}`);
     return r.stdout;
   }
+}
+
+/** ssh's 255: its host key check refused the host (host-keys/trust.ts explains which way), or no connection. */
+function noConnection(address: string, stderr: string, fallback: string): Error {
+  if (/^Host key verification failed\.$/m.test(stderr)) return new HostKeyError(address, 'Host key verification failed.', stderr);
+  return new UnreachableError(address, lastLine(stderr) || fallback);
 }
 
 const lastLine = (s: string) => s.trim().split('\n').filter(Boolean).pop() ?? '';

@@ -18,11 +18,12 @@ export interface SshSettings {
 }
 
 /**
- * Never prompt (hosts run in parallel), give up on a dead address in 10 s, and notice a dropped
- * connection within a minute. A user's -o for any of these replaces brine's; as command-line
- * options they do beat the same settings in an ssh_config file.
+ * Never prompt (hosts run in parallel), never connect to a host whose key is not known (not
+ * even if an ssh_config says otherwise: see host-keys/trust.ts), give up on a dead address in
+ * 10 s, and notice a dropped connection within a minute. A user's -o for any of these replaces
+ * brine's; as command-line options they do beat the same settings in an ssh_config file.
  */
-export const DEFAULT_SSH_OPTIONS = ['BatchMode=yes', 'ConnectTimeout=10', 'ServerAliveInterval=15', 'ServerAliveCountMax=4'];
+export const DEFAULT_SSH_OPTIONS = ['BatchMode=yes', 'StrictHostKeyChecking=yes', 'ConnectTimeout=10', 'ServerAliveInterval=15', 'ServerAliveCountMax=4'];
 
 /** Options without the destination; `user` becomes -l. */
 export function sshOptions(s: SshSettings, user?: string): string[] {

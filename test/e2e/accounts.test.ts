@@ -85,7 +85,7 @@ describeHosts('account kinds on a real Debian host', () => {
   /** A real SSH login as `user` offering only `key`: 0 when it gets in, 255 when refused. */
   async function login(user: string, key: string): Promise<number> {
     const argv = ['-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${env.run.knownHosts}`];
-    argv.push('-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', '-l', user, host.address, 'true');
+    argv.push('-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', '-l', user, host.address, 'true');
     return (await execa('ssh', argv, { reject: false, timeout: 30_000 })).exitCode ?? -1;
   }
 

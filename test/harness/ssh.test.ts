@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { remoteCommand, rsyncArgv, shellQuote, sshArgv, sshConfigText } from './ssh.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/temp.js';
+import { pinHostKeys, remoteCommand, rsyncArgv, shellQuote, sshArgv, sshConfigText } from './ssh.js';
 import { mmdebstrapArgs } from './rootfs.js';
 import { defineFlavour, full } from './flavours.js';
 
@@ -18,11 +21,21 @@ describe('ssh helpers', () => {
     expect(rsyncArgv('/r/c', 'th3', '/var/log/', 'out/', true).slice(-2)).toEqual(['th3:/var/log/', 'out/']);
   });
 
-  it('writes one Host entry per test host with a throwaway known_hosts', () => {
+  it("writes one Host entry per test host with the run's known_hosts, checked strictly", () => {
     const text = sshConfigText([{ name: 'th3', address: '10.231.3.2' }], '/r/id', '/r/known_hosts');
     expect(text).toContain('Host th3 10.231.3.2\n  HostName 10.231.3.2\n  User root\n  IdentityFile /r/id\n');
     expect(text).toContain('UserKnownHostsFile /r/known_hosts');
-    expect(text).toContain('StrictHostKeyChecking accept-new');
+    expect(text).toContain('StrictHostKeyChecking yes');
+    expect(text).not.toMatch(/accept-new|StrictHostKeyChecking no/);
+  });
+
+  it("pins a host's keys in the run's known_hosts, replacing only that host's earlier ones", () => {
+    const file = join(tempDir('brine-kh-'), 'known_hosts');
+    pinHostKeys(file, '10.231.3.2', 'ssh-ed25519 AAAAold root@th3\n');
+    pinHostKeys(file, '10.231.4.2', 'ssh-ed25519 AAAAother root@th4\n');
+    pinHostKeys(file, '10.231.3.2', 'ssh-ed25519 AAAAnew root@th3\n\necdsa-sha2-nistp256 AAAAec root@th3\n');
+    expect(readFileSync(file, 'utf8')).toBe('10.231.4.2 ssh-ed25519 AAAAother\n10.231.3.2 ssh-ed25519 AAAAnew\n10.231.3.2 ecdsa-sha2-nistp256 AAAAec\n');
+    expect(() => pinHostKeys(file, '10.231.3.2', '')).toThrow(/no host keys/);
   });
 });
 

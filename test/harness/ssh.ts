@@ -1,6 +1,7 @@
-// SSH and rsync to test hosts through one per-run ssh_config (key, throwaway known_hosts,
-// accept-new), which brine's own `provision` can use too via `ssh -F`.
-import { writeFileSync } from 'node:fs';
+// SSH and rsync to test hosts through one per-run ssh_config (key, the run's known_hosts with
+// each host's keys pinned before it boots, strict checking), which brine's own `provision` can
+// use too via `ssh -F`.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { timeouts } from './config.js';
 import { rsyncQuote, shellQuote } from '../../src/provision/quote.js';
@@ -44,7 +45,7 @@ export function sshConfigText(hosts: SshEntry[], identity: string, knownHosts: s
         `  IdentityFile ${identity}`,
         '  IdentitiesOnly yes',
         `  UserKnownHostsFile ${knownHosts}`,
-        '  StrictHostKeyChecking accept-new',
+        '  StrictHostKeyChecking yes',
         '  BatchMode yes',
         '  ConnectTimeout 5',
         '  ServerAliveInterval 5',
@@ -53,6 +54,17 @@ export function sshConfigText(hosts: SshEntry[], identity: string, knownHosts: s
       ].join('\n'),
     )
     .join('\n');
+}
+
+/**
+ * Pins a host's keys in the run's known_hosts: `pubs` holds `TYPE BASE64 [comment]` lines (the
+ * host's ssh_host_*_key.pub files); the address's earlier lines are replaced.
+ */
+export function pinHostKeys(knownHosts: string, address: string, pubs: string): void {
+  const keep = existsSync(knownHosts) ? readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${address} `)) : [];
+  const keys = pubs.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w.length >= 2 && /^(ssh|ecdsa)-/.test(w[0]));
+  if (!keys.length) throw new Error(`no host keys to pin for ${address}`);
+  writeFileSync(knownHosts, [...keep, ...keys.map(([type, blob]) => `${address} ${type} ${blob}`)].join('\n') + '\n', { mode: 0o600 });
 }
 
 export function writeSshConfig(path: string, hosts: SshEntry[], identity: string, knownHosts: string): void {

@@ -1,6 +1,6 @@
 // One disposable Debian host: overlay root, bridge, nspawn container, reached over SSH.
 // Tests get `ssh`, `rsync`, `reboot`, `fingerprint`; `stop` tears down whatever was set up.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { timeouts } from './config.js';
@@ -11,13 +11,15 @@ import { createBridge, deleteBridge, releaseSlot, type Slot } from './network.js
 import { mountOverlay, mountsUnder, overlayDirs, unmountAll, writeHostFiles } from './overlay.js';
 import { isAlive, type ProcessId } from './proc.js';
 import { settle } from './settle.js';
-import { rsyncArgv, runSsh, type SshOptions, type SshResult } from './ssh.js';
+import { pinHostKeys, rsyncArgv, runSsh, type SshOptions, type SshResult } from './ssh.js';
 
 /** What a host needs from the run it belongs to. */
 export interface RunContext {
   dir: string;
   identity: string;
   sshConfigFile: string;
+  /** The run's known_hosts: every host's keys pinned before it boots. */
+  knownHosts: string;
 }
 
 export class TestHost {
@@ -68,6 +70,11 @@ export class TestHost {
       gateway: this.slot.gatewayAddress,
       authorizedKey: readFileSync(`${this.run.identity}.pub`, 'utf8'),
     });
+    // The image's host keys, shared by every host made from it (TESTHOSTS.md): known_hosts
+    // lines are per address, so each host is still checked strictly. rekey() makes its own.
+    const sshDir = join(dirs.merged, 'etc/ssh');
+    const pubs = readdirSync(sshDir).filter((f) => /^ssh_host_.*_key\.pub$/.test(f));
+    pinHostKeys(this.run.knownHosts, this.address, pubs.map((f) => readFileSync(join(sshDir, f), 'utf8')).join('\n'));
     await createBridge(this.slot);
     await this.boot(true); // a fresh image must boot clean
   }
@@ -108,6 +115,21 @@ export class TestHost {
       throw new Error(`${this.name}: ${JSON.stringify(command)} exited ${r.exitCode}:\n${r.stderr}${r.stdout}`);
     }
     return r.stdout;
+  }
+
+  /** The host's SSH host keys as this run pins them: `TYPE BASE64` each. */
+  hostKeys(): string[] {
+    const lines = readFileSync(this.run.knownHosts, 'utf8').split('\n');
+    return lines.filter((l) => l.startsWith(`${this.address} `)).map((l) => l.slice(this.address.length + 1));
+  }
+
+  /**
+   * New SSH host keys for this host, as when a server is rebuilt on the same address; the run's
+   * known_hosts pins them (the harness's own ssh keeps working), nothing else trusts them yet.
+   */
+  async rekey(): Promise<void> {
+    const script = 'rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub && ssh-keygen -A >/dev/null && cat /etc/ssh/ssh_host_*_key.pub && systemctl restart ssh';
+    pinHostKeys(this.run.knownHosts, this.address, await this.sshOk(script));
   }
 
   /** rsync -a local `src` to `dest` on the host (or host → local with `pull`). */

@@ -41,6 +41,18 @@ describe('loadInventory', () => {
     expect(bad('hosts: [a\n')).toThrow(InventoryError);
   });
 
+  it('reads host_keys: fingerprints, alone or as ssh-keygen -l and cloud consoles print the whole line', () => {
+    const fp = 'SHA256:4Km9Cv5E8appYsqFUtHNDt0SXj8rkBLy7lawAoJUVAw';
+    const yaml = `hosts:\n  - address: 10.0.0.5\n    host_keys: [${fp}, "256 ${fp.replace('4K', 'xK')}= root@web1 (ED25519)"]\n  - address: 10.0.0.6\n    host_keys: ${fp}\n`;
+    const hosts = loadInventory(makeProject({ 'pillar/staging/env.yaml': yaml }), 'staging').hosts;
+    expect(hosts.map((h) => h.hostKeys)).toEqual([[fp, fp.replace('4K', 'xK')], [fp]]);
+    expect(selectTargets({ ...inv(), hosts }, { hosts: ['root@10.0.0.6'] }).targets[0].hostKeys).toEqual([fp]);
+    const bad = (v: string) => () => loadInventory(makeProject({ 'pillar/staging/env.yaml': `hosts:\n  - address: a\n    host_keys: ${v}\n` }), 'staging');
+    expect(bad('[MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48]')).toThrow(/hosts\[0\].host_keys\[0\]: not a SHA256 host key fingerprint/);
+    expect(bad('[SHA256:short]')).toThrow(/host_keys\[0\]/);
+    expect(bad('[]')).toThrow(/hosts\[0\].host_keys must be a list of SHA256 fingerprints/);
+  });
+
   it('refuses environment names that could escape pillar/', () => {
     for (const e of ['../etc', 'base', '', 'a/b', '-x']) expect(() => checkEnvName(e)).toThrow(/not an environment name/);
   });

@@ -2,7 +2,9 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HostKeyError } from '../../src/core/errors.js';
 import { Secrets } from '../../src/core/secrets.js';
+import { HostTrust } from '../../src/provision/host-keys/trust.js';
 import { pillarForHost } from '../../src/provision/pillar-select.js';
 import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
 import { makeProject } from '../support/project.js';
@@ -28,7 +30,7 @@ function setup(over: Partial<HostContext> = {}) {
   const secrets = new Secrets();
   secrets.absorb(pillar.secrets);
   const fake = new FakeSsh();
-  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
+  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, trust: new HostTrust({ dir, env: 'staging', acceptNew: false, spawn: fake.spawn }), spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
   const phases: Phase[] = [];
   const lines: string[] = [];
   const agentEvents: AgentEvent[] = [];
@@ -94,6 +96,45 @@ describe('provisionHost', () => {
     expect(out).toMatchObject({ status: 'unreachable', exitCode: 1 });
     expect(out.error).toMatch(/10.0.0.5: unreachable: .*No route to host/);
     expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap']);
+  });
+
+  it("asks trust why ssh refused the host's key: a clear failure, or (first contact accepted) the same step again", async () => {
+    const refusal = { exitCode: 255, stderr: 'No ED25519 host key is known for 10.0.0.5 and you have requested strict checking.\nHost key verification failed.\n' };
+    const record = { file: 'pillar/staging/known_hosts', reason: 'accepted' as const, added: [{ type: 'ED25519', fingerprint: 'SHA256:x' }], removed: [] };
+    class Trust extends HostTrust {
+      seen: string[] = [];
+      constructor(
+        dir: string,
+        private readonly accept: boolean,
+      ) {
+        super({ dir, env: 'staging', acceptNew: accept, spawn: async () => ({ argv: [], exitCode: 0, stdout: '', stderr: '' }) });
+      }
+      override async onRefused(_t: unknown, _s: unknown, err: HostKeyError) {
+        this.seen.push(err.sshSaid);
+        if (!this.accept) throw new HostKeyError('10.0.0.5', 'host key unknown (first contact?): …');
+        return record;
+      }
+      override async afterRun(_t: unknown, _s: unknown, run: { changed: boolean; test: boolean }) {
+        this.seen.push(`after run: changed=${run.changed}`);
+        return undefined;
+      }
+    }
+    const refused = setup();
+    const no = new Trust(refused.dir, false);
+    refused.fake.on('10.0.0.5', 'bootstrap', refusal);
+    const out = await provisionHost({ ...refused.ctx, trust: no }, refused.target, refused.pillar, refused.events);
+    expect(out).toMatchObject({ status: 'failed', exitCode: 1, error: '10.0.0.5: host key unknown (first contact?): …', hostKeys: [] });
+    expect(no.seen).toEqual([refusal.stderr]);
+    expect(refused.fake.steps('10.0.0.5')).toEqual(['bootstrap']);
+
+    const accepted = setup();
+    let first = true;
+    accepted.fake.on('10.0.0.5', 'bootstrap', () => (first ? ((first = false), refusal) : { stdout: 'brine-bootstrap: ok skipped node=v18.20.4 sudo=no\n' }));
+    const yes = new Trust(accepted.dir, true);
+    const ok = await provisionHost({ ...accepted.ctx, trust: yes }, accepted.target, accepted.pillar, accepted.events);
+    expect(ok).toMatchObject({ status: 'changed', hostKeys: [record] });
+    expect(yes.seen).toEqual([refusal.stderr, 'after run: changed=true']);
+    expect(accepted.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'bootstrap', 'upload', 'launch']);
   });
 
   it('names user and host when sudo is missing', async () => {
