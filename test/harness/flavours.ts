@@ -15,6 +15,9 @@ const BOOT = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server'];
 /** What brine itself and the states it ships need on a host. */
 export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl'];
 
+/** The app's data (states/postgres, states/redis) and the example app's clients for them. */
+export const DATA = ['postgresql', 'redis-server', 'python3-psycopg2', 'python3-redis'];
+
 export const full: Flavour = {
   name: 'full',
   include: [...BOOT, 'libpam-systemd', 'iproute2', 'procps', 'ca-certificates', 'curl', 'netbase', ...STACK],
@@ -23,7 +26,7 @@ export const full: Flavour = {
 export const bare: Flavour = {
   name: 'bare',
   include: [...BOOT],
-  predownload: [...STACK],
+  predownload: [...STACK, ...DATA],
 };
 
 const registry = new Map<string, Flavour>([
