@@ -13,10 +13,10 @@ export interface Flavour {
 const BOOT = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server'];
 
 /** What brine itself and the states it ships need on a host. */
-export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl'];
+export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl', 'python3-psycopg2', 'python3-redis'];
 
-/** The app's data (states/postgres, states/redis) and the example app's clients for them. */
-export const DATA = ['postgresql', 'redis-server', 'python3-psycopg2', 'python3-redis'];
+/** The servers of the app's data (states/postgres, states/redis): only pre-downloaded, in `bare`. */
+export const DATA = ['postgresql', 'redis-server'];
 
 export const full: Flavour = {
   name: 'full',

@@ -10,6 +10,7 @@ describe('the data states', () => {
   it('one staging host with web, db and cache: socket-only postgres with peer auth, redis on its socket for the app\'s user, backups', () => {
     const c = compileStack(shipped(), { env: 'staging', roles: ['web', 'db', 'cache'] });
     expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'postgres', 'backups', 'redis', 'app', 'nginx']);
+    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\nBRINE_DATA_DIRS\n");
     expect(contentOf(c, 'postgres-settings')).toContain("listen_addresses = ''\n");
     expect(contentOf(c, 'postgres-hba')).toMatch(/^local {3}all {13}all {37}peer$/m);
     expect(contentOf(c, 'postgres-hba')).not.toMatch(/^host {4}hello/m);
@@ -26,11 +27,16 @@ describe('the data states', () => {
     expect(contentOf(c, '/etc/systemd/system/hello-backup.timer')).toMatch(/^OnCalendar=daily$/m);
   });
 
-  it('a web host alone gets the clients and backups of its data directories, no server', () => {
+  it('a web host alone gets the clients, no server and no backups', () => {
     const c = compileStack(shipped(), { env: 'staging', roles: ['web'] });
-    expect(c.graph.order.map(label)).toEqual(expect.arrayContaining(['pkg.installed app-data-clients', 'service.running hello-backup.timer']));
-    expect(c.graph.order.filter((d) => ['postgres', 'redis'].includes(d.sls))).toEqual([]);
+    expect(c.graph.order.map(label)).toContain('pkg.installed app-data-clients');
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
+  });
+
+  it('backups on a host without a database archive only its data directories', () => {
+    const c = compileStack(shipped({ 'pillar/project.yaml': 'project_name: hello\napp: {module: "app:application", workers: 2, data_dirs: [/srv/media]}\n' }), { env: 'staging', roles: ['web'] }, ['backups']);
     expect(contentOf(c, '/usr/local/sbin/hello-backup')).not.toContain('pg_dump');
+    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\n/srv/media\nBRINE_DATA_DIRS\n");
   });
 
   it('a separate db host (db.host): listens on TCP, the role has the password (masked), pg_hba and ufw let only the web hosts in', () => {

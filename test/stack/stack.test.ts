@@ -6,7 +6,7 @@ import { fnOf, compileStack, contentOf, label, position, shipped, spec, web } fr
 describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
   it('compiles as shipped (no secrets.yaml) for a web host and for a plain one', () => {
     const c = compileStack(shipped(), web({ env }));
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx', 'backups']);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
     expect(c.pillarFiles).toEqual(['pillar/project.yaml', 'pillar/devs.yaml', `pillar/${env}/env.yaml`]);
     const plain = compileStack(shipped(), { env, roles: [] });
     expect(plain.sls).toEqual(['users', 'sshd', 'firewall']);
