@@ -87,7 +87,7 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
     expect(JSON.parse((await curl(url('/db'))).body)).toEqual({ notes: [ROW] });
     expect(JSON.parse((await post('/cache', ROW)).body)).toEqual({ value: ROW });
     expect(JSON.parse((await curl(url('/cache'))).body)).toEqual({ value: ROW });
-  });
+  }, 600_000); // installs postgresql, redis, nginx… offline: ~2.5 min alone on 2 cores
 
   it('backs up when the unit is started by hand: a dump and the data directories locally and offsite, the result in systemctl and brine history; the documented restore brings a dropped database back', async () => {
     const [h, o] = env.hosts;
