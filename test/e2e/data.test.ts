@@ -30,7 +30,7 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
   let keys: string;
   let tunnel: ResultPromise | undefined;
   const url = (path: string) => `https://${env.hosts[0].address}${path}`;
-  const envYaml = (extra = '') => `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [/var/lib/hello]\nbackups:\n  offsite: ${OFFSITE}\n${extra}`;
+  const envYaml = (extra = '') => `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [/var/lib/hello]\nbackups:\n  keep: 1\n  offsite: ${OFFSITE}\n${extra}`;
   const secrets = (extra = '') => `SECRET_KEY: ${SECRET}\nbackups:\n  ssh_key: |\n${offsiteKeyText.replace(/^/gm, '    ')}\n${extra}`;
   let offsiteKeyText = '';
 
@@ -96,30 +96,58 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
     tunnel.catch(() => undefined);
     await p.root(['sh', '-c', 'for i in $(seq 100); do ss -Hltn | grep -q 127.0.0.1:2222 && exit 0; sleep 0.1; done; exit 1']);
 
-    const start = await p.root(['systemctl', 'start', 'hello-backup.service'], { timeout: 120_000 });
-    expect(start.exitCode, start.stderr + (await p.root(['journalctl', '-u', 'hello-backup', '--no-pager'])).stdout).toBe(0);
-    const local = (await p.root(['ls', '/var/backups/hello'])).stdout.split('\n').filter(Boolean);
+    const backup = async () => {
+      const r = await p.root(['systemctl', 'start', 'hello-backup.service'], { timeout: 120_000 });
+      return { ...r, journal: r.exitCode ? (await p.root(['journalctl', '-u', 'hello-backup', '--no-pager'])).stdout : '' };
+    };
+    const history = async () => {
+      const r = await brine(['history', 'staging', '-n', '1', '-H', h.address, '-u', ann.name, '-i', ann.key, '-F', h.sshConfigFile, '--dir', p.dir]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const listing = async (host: 'local' | 'offsite') =>
+      (host === 'local' ? (await p.root(['ls', '/var/backups/hello'])).stdout : await o.sshOk(['ls', '/srv/backups/hello'])).split('\n').filter(Boolean);
+
+    const first = await backup();
+    expect(first.exitCode, first.stderr + first.journal).toBe(0);
+    const local = await listing('local');
     expect(local).toEqual([expect.stringMatching(/^hello-\d{8}T\d{6}Z-files\.tar\.gz$/), expect.stringMatching(/^hello-\d{8}T\d{6}Z\.dump$/)]);
-    expect((await o.sshOk(['ls', '/srv/backups/hello'])).split('\n').filter(Boolean)).toEqual(local);
+    expect(await listing('offsite')).toEqual(local);
     expect((await p.root(['tar', '-tzf', `/var/backups/hello/${local[0]}`])).stdout).toContain('var/lib/hello/upload.txt');
     expect((await p.root(['stat', '-c', '%a %U', '/var/backups/hello', `/var/backups/hello/${local[1]}`])).stdout).toBe('700 root\n600 root\n');
+
+    // backups.keep is 1: the next run replaces the local pair; the offsite copy keeps both.
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await backup();
+    expect(second.exitCode, second.stderr + second.journal).toBe(0);
+    const newer = await listing('local');
+    expect(newer).toHaveLength(2);
+    expect(newer.some((f) => local.includes(f))).toBe(false);
+    expect((await listing('offsite')).sort()).toEqual([...local, ...newer].sort());
 
     const shown = (await p.root(['systemctl', 'show', '-p', 'Result,ExecMainStatus', 'hello-backup.service'])).stdout;
     expect(shown).toMatch(/^Result=success$/m);
     expect(shown).toMatch(/^ExecMainStatus=0$/m);
     expect((await p.root(['systemctl', 'is-enabled', 'hello-backup.timer'])).stdout.trim()).toBe('enabled');
-    const hist = await brine(['history', 'staging', '-n', '1', '-H', h.address, '-u', ann.name, '-i', ann.key, '-F', h.sshConfigFile, '--dir', p.dir]);
-    expect(hist.code, hist.stderr).toBe(0);
-    expect(hist.stdout).toMatch(/ ok {2}hello-backup\.service .*\[backups\]\n {4}hello-\d{8}T\d{6}Z\.dump \(\d+ KiB\) hello-\d{8}T\d{6}Z-files\.tar\.gz \(\d+ KiB\), copied offsite$/m);
+    expect(await history()).toMatch(/ ok {2}hello-backup\.service .*\[backups\]\n {4}hello-\d{8}T\d{6}Z\.dump \(\d+ KiB\) hello-\d{8}T\d{6}Z-files\.tar\.gz \(\d+ KiB\), copied offsite$/m);
 
     // A lost database: dropped, the app cannot read it; the documented restore brings the row back.
     await p.root(['runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-d', 'postgres', '-c', 'DROP DATABASE hello WITH (FORCE)']);
     expect((await curl(url('/db'), ['-o', '/dev/null', '-w', '%{http_code}'])).body).toBe('500');
     const restore = await p.root(['/usr/local/sbin/hello-restore']);
     expect(restore.exitCode, restore.stderr).toBe(0);
-    expect(restore.stdout).toBe(`restoring database hello from /var/backups/hello/${local[1]}\nrestored\n`);
+    expect(restore.stdout).toBe(`restoring database hello from /var/backups/hello/${newer[1]}\nrestored\n`);
     expect(JSON.parse((await curl(url('/db'))).body)).toEqual({ notes: [ROW] });
     expect((await p.brine()).stdout).toMatch(/Succeeded: \d+ \(changed=0\)\s+Failed: 0/);
+
+    // The offsite host out of reach: the unit fails, and says where, in systemctl and history.
+    tunnel.kill();
+    await tunnel.catch(() => undefined);
+    tunnel = undefined;
+    const failed = await backup();
+    expect(failed.exitCode).not.toBe(0);
+    expect((await p.root(['systemctl', 'show', '-p', 'Result', 'hello-backup.service'])).stdout).toBe('Result=exit-code\n');
+    expect(await history()).toMatch(/ failed {2}hello-backup\.service .*\[backups\]\n {4}backup failed \(exit-code, exit \d+\) during: offsite copy; see journalctl -u hello-backup$/m);
   });
 
   it('a password-bearing role (db.host set): the app logs in over TCP; the password is never in --test, apply output, --json, the run log or ps', async () => {

@@ -37,11 +37,10 @@ record() {
   case $status in *[!0-9]*|'') status=1 ;; esac
   [ "${SERVICE_RESULT:-success}" = success ] || [ "$status" != 0 ] || status=1
   what=$(cat "$note" 2>/dev/null || true)
-  if [ "$status" = 0 ]; then extra=",\"note\":\"$what\""
-  else extra=",\"error\":\"backup failed (${SERVICE_RESULT:-unknown}, exit ${EXIT_STATUS:-?}) during: $what; see journalctl -u $project-backup\""; fi
+  [ "$status" = 0 ] || what="backup failed (${SERVICE_RESULT:-unknown}, exit ${EXIT_STATUS:-?}) during: $what; see journalctl -u $project-backup"
   mkdir -p -m 700 /var/log/brine
-  printf '{"when":"%s","durationMs":%s,"who":"%s","host":"%s","env":%s,"states":["backups"],"exitCode":%s,"changed":[]%s}\n' \
-    "$when" "$((end - begin))" "$project-backup.service" "$(hostname)" '{{{json env}}}' "$status" "$extra" >>/var/log/brine/runs.jsonl
+  printf '{"when":"%s","durationMs":%s,"who":"%s","host":"%s","env":%s,"states":["backups"],"exitCode":%s,"changed":[],"note":"%s"}\n' \
+    "$when" "$((end - begin))" "$project-backup.service" "$(hostname)" '{{json env}}' "$status" "$what" >>/var/log/brine/runs.jsonl
 }
 
 if [ "${1:-}" = record ]; then record; exit 0; fi
