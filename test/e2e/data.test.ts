@@ -13,10 +13,12 @@ import { describeHosts, useHosts } from '../harness/vitest.js';
 import { brine, watchPs } from './provision-support.js';
 import { StackProject, curl, makeDev, type Dev } from './stack-support.js';
 import type { Report } from '../../src/apply/report-types.js';
+import { verifies } from '../../src/resources/postgres/scram.js';
 
 const random = (prefix: string) => `${prefix}-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 20)}`;
 const SECRET = random('sk');
 const DB_PASSWORD = random('dbpw');
+const REDIS_PASSWORD = random('rdpw');
 const ROW = random('row');
 /** The offsite host as the backup script reaches it: an ssh_config alias (see beforeAll). */
 const OFFSITE = 'keeper@offsite:/srv/backups/hello';
@@ -150,10 +152,10 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
     expect(await history()).toMatch(/ failed {2}hello-backup\.service .*\[backups\]\n {4}backup failed \(exit-code, exit \d+\) during: offsite copy; see journalctl -u hello-backup$/m);
   });
 
-  it('a password-bearing role (db.host set): the app logs in over TCP; the password is never in --test, apply output, --json, the run log or ps', async () => {
+  it('a password-bearing role (db.host set) and redis with requirepass: the app logs in over TCP; the passwords are never in --test, apply output, --json, the run log or ps', async () => {
     const h = env.hosts[0];
     p.write('pillar/staging/env.yaml', envYaml(`db:\n  host: ${h.address}\n`).replace('hosts: []', `hosts:\n  - {address: ${h.address}, roles: [web, db, cache]}`));
-    p.write('pillar/staging/secrets.yaml', secrets(`db:\n  password: ${DB_PASSWORD}\nDATABASE_URL: postgres://hello:${DB_PASSWORD}@${h.address}:5432/hello\n`));
+    p.write('pillar/staging/secrets.yaml', secrets(`db:\n  password: ${DB_PASSWORD}\nDATABASE_URL: postgres://hello:${DB_PASSWORD}@${h.address}:5432/hello\nredis:\n  password: ${REDIS_PASSWORD}\nREDIS_URL: redis://:${REDIS_PASSWORD}@127.0.0.1:6379/0\n`));
     const ps = watchPs(h, (argv) => p.as(ann, argv, { timeout: 10_000 }));
     const dry = await p.brine('--test');
     expect(dry.exitCode, dry.stdout).toBe(2);
@@ -169,14 +171,27 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
 
     expect((await p.root(['ss', '-Hltn'])).stdout).toMatch(/:5432\b/);
     expect(JSON.parse((await curl(url('/db'))).body)).toEqual({ notes: [ROW] });
+    expect((await p.root(['ss', '-Hltn'])).stdout).toMatch(/127\.0\.0\.1:6379\b/);
+    expect(JSON.parse((await curl(url('/cache'))).body)).toEqual({ value: ROW }); // redis kept its data across the restart
+    expect((await p.root(['redis-cli', '-h', '127.0.0.1', 'get', 'brine-example'])).stdout).toMatch(/NOAUTH/);
     expect((await p.root(['ufw', 'status'])).stdout).toMatch(new RegExp(`5432/tcp\\s+ALLOW\\s+${h.address.replace(/\./g, '\\.')}\\b`));
 
-    for (const out of p.outputs) expect(out).not.toContain(DB_PASSWORD);
-    expect(seen.filter((l) => l.includes(DB_PASSWORD))).toEqual([]);
+    for (const out of p.outputs) for (const pw of [DB_PASSWORD, REDIS_PASSWORD]) expect(out).not.toContain(pw);
+    expect(seen.filter((l) => l.includes(DB_PASSWORD) || l.includes(REDIS_PASSWORD))).toEqual([]);
     expect(seen.some((l) => l.includes('brine.js apply'))).toBe(true); // the watcher did see the runs
     // Patterns on stdin (sudo logs command lines): not in the run log, the journal or anything nobody may read.
-    const inLog = await p.root(['grep', '-cF', '-f', '/dev/stdin', '/var/log/brine/runs.jsonl'], { input: DB_PASSWORD + '\n' });
-    expect(inLog.stdout.trim()).toBe('0');
-    expect((await p.root(['sh', '-c', 'journalctl --no-pager -o verbose | grep -cF -f /dev/stdin || true'], { input: DB_PASSWORD + '\n' })).stdout.trim()).toBe('0');
+    const both = `${DB_PASSWORD}\n${REDIS_PASSWORD}\n`;
+    expect((await p.root(['grep', '-cF', '-f', '/dev/stdin', '/var/log/brine/runs.jsonl'], { input: both })).stdout.trim()).toBe('0');
+    expect((await p.root(['sh', '-c', 'journalctl --no-pager -o verbose | grep -cF -f /dev/stdin || true'], { input: both })).stdout.trim()).toBe('0');
+  });
+
+  it('checks a password against a verifier PostgreSQL made itself (what makes an unchanged password no change)', async () => {
+    const made = await p.root(['runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-A', '-t', '-d', 'postgres', '-f', '-'], {
+      input: "CREATE ROLE brine_scram_check PASSWORD 'pencil-0123';\nSELECT rolpassword FROM pg_authid WHERE rolname = 'brine_scram_check';\nDROP ROLE brine_scram_check;\n",
+    });
+    const verifier = made.stdout.trim();
+    expect(verifier, made.stderr).toMatch(/^SCRAM-SHA-256\$4096:/);
+    expect(verifies(verifier, 'pencil-0123')).toBe(true);
+    expect(verifies(verifier, 'pencil-0124')).toBe(false);
   });
 });
