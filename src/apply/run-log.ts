@@ -32,6 +32,8 @@ export interface RunLogEntry {
   changed: RunLogState[];
   /** Set when the run failed before it could plan (invalid input, lock held). */
   error?: string;
+  /** What a run that is not an apply did (the backup unit's line: files written, offsite copy). */
+  note?: string;
 }
 
 /** The user this process runs as (without a passwd entry: $USER, else the uid). */

@@ -24,6 +24,21 @@ hb.registerHelper('indent', (n: number, text: unknown) =>
 );
 hb.registerHelper('keys', (obj: unknown) => (obj && typeof obj === 'object' ? Object.keys(obj) : []));
 
+/**
+ * Mappings merged left to right, later keys winning (Salt's `update`); a missing or null
+ * argument counts as empty: `(merge pillar.app.env secrets)`.
+ */
+hb.registerHelper('merge', (...args: unknown[]) => {
+  const options = args.pop() as HelperOptions;
+  const out: Record<string, unknown> = {};
+  for (const m of args) {
+    if (m === undefined || m === null) continue;
+    if (typeof m !== 'object' || Array.isArray(m)) throw new InsertError('merge: every argument must be a mapping', options);
+    Object.assign(out, m);
+  }
+  return out;
+});
+
 /** Keys of a mapping whose entries have every named field set (Handlebars truthiness: [] is unset). */
 hb.registerHelper('keys_where', (obj: unknown, ...rest: unknown[]) => {
   const fields = rest.slice(0, -1).map(String);
@@ -98,7 +113,7 @@ hb.registerHelper('__defined', (value: unknown, path: string, options: HelperOpt
 });
 
 // Helpers whose arguments may be missing on purpose ({{#if pillar.tls}}); all others are strict.
-const LENIENT = new Set(['if', 'unless', 'default', 'with', 'lookup']);
+const LENIENT = new Set(['if', 'unless', 'default', 'with', 'lookup', 'merge']);
 
 type Node = Record<string, unknown> & { type?: string; loc?: unknown };
 const pathNode = (name: string, loc: unknown): Node => ({ type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc });

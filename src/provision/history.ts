@@ -47,6 +47,7 @@ export function formatHistory(h: HostHistory, style: Style): string {
     const who = r.via ? `${r.who} via ${r.via}` : r.who;
     out += `${r.when.replace(/\.\d+Z$/, 'Z')}  ${result}  ${who}  ${counts}  ${(r.durationMs / 1000).toFixed(1)} s  [${r.states.join(', ')}]\n`;
     if (r.error) out += `    ${r.error.split('\n')[0]}\n`;
+    if (r.note) out += `    ${r.note.split('\n')[0]}\n`;
     for (const st of r.changed) {
       out += `    ${st.result.padEnd(7)} ${st.id} (${st.function})${st.changes.length ? `: ${st.changes.join('; ')}` : ''}\n`;
       if (st.comment) out += `            ${st.comment.split('\n')[0]}\n`;

@@ -23,6 +23,13 @@ describe('render', () => {
     expect(p.message).toContain("'pillar.app.port' is not defined");
   });
 
+  it('merges mappings with later keys winning; a missing one counts as empty, anything else is an error', () => {
+    const c = ctx({ app: { env: { A: 'pillar', B: 'pillar' } }, secret: { B: 'secret', C: 'secret' } });
+    expect(render('{{envfile (merge pillar.app.env pillar.secret)}}', 'f', c)).toBe('A="pillar"\nB="secret"\nC="secret"\n');
+    expect(render('{{envfile (merge pillar.nope.env pillar.secret)}}', 'f', c)).toBe('B="secret"\nC="secret"\n');
+    expect(problem(() => render('\n{{envfile (merge pillar.app.env "x")}}', 'f', c))).toMatchObject({ line: 2, message: 'template: merge: every argument must be a mapping' });
+  });
+
   it('is strict for helper arguments too, but lenient in {{#if}}', () => {
     expect(problem(() => render('\nx: {{yaml pillar.nope}}', 'f', ctx({}))).line).toBe(2);
     expect(render('x: {{#if pillar.nope}}y{{/if}}', 'f', ctx({}))).toBe('x: ');

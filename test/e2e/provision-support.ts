@@ -89,13 +89,13 @@ ${o.extraStates ?? ''}`,
   });
 }
 
-/** Polls `ps` on the host until stopped; returns every command line seen. */
-export function watchPs(h: TestHost): { stop: () => Promise<string[]> } {
+/** Polls `ps` on the host until stopped (as root, or through `run` once root cannot log in); returns every command line seen. */
+export function watchPs(h: TestHost, run = (argv: string[]) => h.ssh(argv, { timeout: 10_000 })): { stop: () => Promise<string[]> } {
   const seen = new Set<string>();
   let running = true;
   const loop = (async () => {
     while (running) {
-      const r = await h.ssh(['ps', '-eo', 'args', '--no-headers'], { timeout: 10_000 });
+      const r = await run(['ps', '-eo', 'args', '--no-headers']);
       r.stdout.split('\n').forEach((l) => seen.add(l));
     }
   })();

@@ -45,6 +45,8 @@ export class StackProject {
   readonly outputs: string[] = [];
   /** Who runs brine on the host: root over SSH until a developer with sudo exists. */
   admin?: Dev;
+  /** The roles `brine` applies with (--roles). */
+  roles = ['web'];
 
   constructor(readonly host: TestHost) {
     for (const sub of ['states', 'pillar']) cpSync(join(REPO, sub), join(this.dir, sub), { recursive: true });
@@ -83,11 +85,11 @@ export class StackProject {
     ]);
   }
 
-  /** Uploads, then `brine apply ARGS --env staging --roles web` on the host. */
+  /** Uploads, then `brine apply ARGS --env staging --roles ROLES` on the host. */
   async brine(...args: string[]): Promise<BrineRun> {
     await this.upload();
     const t0 = Date.now();
-    const r = await this.root(['node', `${REMOTE}/brine.js`, 'apply', ...args, '--env', 'staging', '--roles', 'web', '--dir', REMOTE], { timeout: 300_000 });
+    const r = await this.root(['node', `${REMOTE}/brine.js`, 'apply', ...args, '--env', 'staging', '--roles', this.roles.join(','), '--dir', REMOTE], { timeout: 300_000 });
     this.outputs.push(r.stdout, r.stderr);
     return { ...r, ms: Date.now() - t0 };
   }

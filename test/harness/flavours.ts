@@ -13,7 +13,10 @@ export interface Flavour {
 const BOOT = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server'];
 
 /** What brine itself and the states it ships need on a host. */
-export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl'];
+export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl', 'python3-psycopg2', 'python3-redis'];
+
+/** The servers of the app's data (states/postgres, states/redis): only pre-downloaded, in `bare`. */
+export const DATA = ['postgresql', 'redis-server'];
 
 export const full: Flavour = {
   name: 'full',
@@ -23,7 +26,7 @@ export const full: Flavour = {
 export const bare: Flavour = {
   name: 'bare',
   include: [...BOOT],
-  predownload: [...STACK],
+  predownload: [...STACK, ...DATA],
 };
 
 const registry = new Map<string, Flavour>([

@@ -40,19 +40,20 @@ describe('developers (pillar/devs.yaml)', () => {
 });
 
 describe('secrets (pillar/<env>/secrets.yaml)', () => {
-  it('are exported, every key but tls, into a root-only environment file that never shows a diff', () => {
+  it('are exported, every key but tls, into a root-only environment file over the pillar\'s app.env, never showing a diff', () => {
     const c = compileStack(shipped({ 'pillar/staging/secrets.yaml': SECRETS }));
     expect(c.pillarFiles).toContain('pillar/staging/secrets.yaml');
-    expect(contentOf(c, '/etc/hello/env')).toBe('SECRET_KEY="k3y-with-\\$pecial\\"chars\\`"\nDATABASE_URL="postgres://u:pw-9f8e7d@db/x"\n');
+    // secrets.yaml's DATABASE_URL wins over project.yaml's app.env (a database on another host).
+    expect(contentOf(c, '/etc/hello/env')).toBe('DATABASE_URL="postgres://u:pw-9f8e7d@db/x"\nREDIS_URL="unix:///run/redis/redis-server.sock"\nSECRET_KEY="k3y-with-\\$pecial\\"chars\\`"\n');
     expect(spec(c, '/etc/hello/env', 'file')).toMatchObject({ user: 'root', group: 'root', mode: 0o600, showChanges: false, backup: false });
     expect(spec(c, '/etc/hello', 'file')).toMatchObject({ mode: 0o700 });
     expect(c.secrets.mask('k3y-with-$pecial"chars` and postgres://u:pw-9f8e7d@db/x')).toBe('******** and ********');
   });
 
-  it('may be missing (a fresh checkout): the app then gets an empty environment file', () => {
+  it('may be missing (a fresh checkout): the app then gets only app.env in its environment file', () => {
     const c = compileStack(shipped());
     expect(c.pillarFiles).not.toContain('pillar/staging/secrets.yaml');
-    expect(contentOf(c, '/etc/hello/env')).toBe('');
+    expect(contentOf(c, '/etc/hello/env')).toBe('DATABASE_URL="postgres://%2Frun%2Fpostgresql/hello"\nREDIS_URL="unix:///run/redis/redis-server.sock"\n');
   });
 
   it('must be flat with environment-variable names; the error names the key, never the value', () => {

@@ -154,6 +154,11 @@ class stack (Hash $pillar, Hash $secrets) {
   }
 
   package { 'gunicorn': ensure => installed }
+  # Database and cache clients for the example app.
+  package { ['python3-psycopg2', 'python3-redis']:
+    ensure => installed,
+    notify => Service[$app],
+  }
 
   file { "/srv/${app}":
     ensure => directory,
@@ -179,9 +184,11 @@ class stack (Hash $pillar, Hash $secrets) {
     group  => 'root',
     mode   => '0700',
   }
-  # Every key of the env's secrets but tls, quoted as systemd reads it. No diff, no filebucket copy.
+  # The pillar's app.env, then every key of the env's secrets (which wins) but tls, db, redis and
+  # backups, quoted as systemd reads it. No diff, no filebucket copy.
+  $app_env = $pillar.dig('app', 'env') ? { undef => {}, default => $pillar.dig('app', 'env') }
   file { "/etc/${app}/env":
-    content   => epp('stack/env.epp', { secrets => $secrets }),
+    content   => epp('stack/env.epp', { secrets => $app_env + $secrets }),
     owner     => 'root',
     group     => 'root',
     mode      => '0600',
