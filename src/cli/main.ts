@@ -4,6 +4,7 @@ import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
 import { registerProvision } from './provision.js';
+import { registerReleases } from './releases.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -33,6 +34,7 @@ program
   });
 
 registerProvision(program);
+registerReleases(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,35 +1,11 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
-import type { SshSettings } from '../provision/ssh.js';
-
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
-const whole = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
-const positive = whole(1);
-
-function sshOptions(cmd: Command): Command {
-  return cmd
-    .option('-H, --hosts <host,...>', 'only these hosts (addresses or ids; user@host allowed), as `fab -H`', list)
-    .option('-u, --user <user>', 'SSH login user for every host (root, or a developer with passwordless sudo)')
-    .option('-i, --identity <file>', 'identity (private key) file, passed to ssh and rsync')
-    .option('-o, --ssh-option <option>', 'ssh option (e.g. Port=2222), passed to ssh and rsync; repeatable', repeat, [])
-    .option('-F, --ssh-config <file>', 'ssh_config file, passed to ssh and rsync')
-    .option('-d, --dir <dir>', 'project directory holding states/ and pillar/', process.cwd())
-    .option('--parallel <n>', 'hosts at once', positive, 10);
-}
-
-function settings(o: { identity?: string; sshOption: string[]; sshConfig?: string }): SshSettings {
-  return { identity: o.identity, options: o.sshOption, configFile: o.sshConfig };
-}
+import { positive, settings, sshOptions, whole } from './ssh-options.js';
 
 export function registerProvision(program: Command): void {
   sshOptions(
@@ -43,9 +19,12 @@ export function registerProvision(program: Command): void {
     .option('--json', 'print one JSON document with every host’s report', false)
     .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
+    .option('--ref <ref>', "the app release to deploy: a git ref of app.source's repository", 'HEAD')
+    .option('--allow-dirty', 'deploy uncommitted changes of the app (the release id says so)', false)
     .action(async (env: string, states: string[], o) => {
+      const release = { ref: o.ref, allowDirty: Boolean(o.allowDirty) };
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, release },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;

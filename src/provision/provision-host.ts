@@ -14,6 +14,8 @@ import { stagePillar, type HostPillar } from './pillar-select.js';
 import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT, type Launched } from './remote.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
+import type { BuiltRelease } from './release-build.js';
+import { parseReleases, releaseFor, stageRelease, type StagedRelease } from './release-host.js';
 
 export type Phase = 'waiting' | 'bootstrap' | 'upload' | 'run' | 'collect' | 'done';
 export type HostStatus = 'ok' | 'changed' | 'pending' | 'failed' | 'unreachable';
@@ -30,7 +32,17 @@ export interface HostOutcome {
   earlier: FinishedRun[];
   /** Earlier runs still going on the host. */
   running: { run: string; pid: number }[];
+  /** The app release this run took to the host. */
+  release?: StagedRelease;
   durationMs: number;
+}
+
+/** The app release a host gets: the one built for it, or a rollback to one it has. */
+export interface AppRelease {
+  /** /srv/<project_name> on the host. */
+  root: string;
+  built?: BuiltRelease;
+  rollback?: { to?: string };
 }
 
 export interface HostContext {
@@ -76,7 +88,7 @@ export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lo
   ];
 }
 
-export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents): Promise<HostOutcome> {
+export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents, app?: AppRelease): Promise<HostOutcome> {
   const started = Date.now();
   const remote = new Remote(t.address, t.user, ctx.settings, ctx.spawn);
   const out: HostOutcome = { target: t, status: 'failed', exitCode: 1, earlier: [], running: [], durationMs: 0 };
@@ -95,7 +107,10 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     const b0 = Date.now();
     const b = await remote.bootstrap();
     out.bootstrap = { ...b, ms: Date.now() - b0 };
-    ev.phase('upload', b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`);
+    const release = app && releaseFor(parseReleases(await remote.releases(app.root)), { built: app.built, rollback: app.rollback && { ...app.rollback, by: ctx.via } }, ctx.test, t.address);
+    if (release) out.release = release.staged;
+    const notes = [b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`, release ? releaseNote(release.staged) : ''];
+    ev.phase('upload', notes.filter(Boolean).join('; '));
     run = makeRunId();
     const staging = mkdtempSync(join(tmpdir(), 'brine-upload-'));
     try {
@@ -106,7 +121,9 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       const { atime, mtime } = statSync(ctx.agentPath);
       utimesSync(agent, atime, mtime);
       const pillarDir = stagePillar(ctx.dir, pillar, staging);
-      await remote.upload(run, [agent, join(ctx.dir, 'states'), pillarDir], b.sudo);
+      const sources = [agent, join(ctx.dir, 'states'), pillarDir];
+      if (release) sources.push(stageRelease(staging, release.manifest, release.archive));
+      await remote.upload(run, sources, b.sudo);
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -140,6 +157,11 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     const message = err instanceof Error ? err.message : String(err);
     return finish(err instanceof UnreachableError && !agentStarted ? 'unreachable' : 'failed', message);
   }
+}
+
+function releaseNote(r: StagedRelease): string {
+  if (r.rollback) return `rolling back to release ${r.id}`;
+  return `release ${r.id}: ${r.uploaded ? 'uploading' : 'not uploaded'}`;
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-3).join('\n');

@@ -11,7 +11,9 @@ import { loadInventory, selectTargets } from './inventory.js';
 import { pillarForHost, type HostPillar } from './pillar-select.js';
 import { runPool } from './pool.js';
 import { ProgressView } from './progress.js';
-import { provisionHost, type HostOutcome } from './provision-host.js';
+import { provisionHost, type AppRelease, type HostOutcome } from './provision-host.js';
+import { appRelease } from './release-plan.js';
+import type { ReleaseOptions } from './release-build.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
@@ -30,6 +32,10 @@ export interface ProvisionOptions {
   agent?: string;
   /** Seconds the agent waits for an earlier run's lock. */
   lockWait: number;
+  /** How the app's release is made (`--ref`, `--allow-dirty`). */
+  release?: ReleaseOptions;
+  /** `brine rollback`: switch hosts back to a release they have instead of building one. */
+  rollback?: { to?: string };
 }
 
 export interface ProvisionIO {
@@ -60,6 +66,9 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const pillars: HostPillar[] = targets.map((t) => pillarForHost(dir, o.env, t));
   const secrets = new Secrets();
   pillars.forEach((p) => secrets.absorb(p.secrets));
+  const via = `${loginName()}@${hostname()}`;
+  // Releases are made (and a dirty tree refused) before any host is touched.
+  const apps = await appRelease(dir, pillars, o, via, io.spawn ?? spawnProcess);
 
   const out = o.json ? io.stderr : io.stdout;
   const several = targets.length > 1;
@@ -77,16 +86,17 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
     agentPath,
     settings,
     spawn,
-    via: `${loginName()}@${hostname()}`,
+    via,
     secrets,
     lockWaitSeconds: o.lockWait,
   };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
-      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }, apps.hosts[i]),
     );
   } finally {
+    apps.cleanup();
     view.close();
     if (controlDir) {
       await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));

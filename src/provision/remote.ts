@@ -108,6 +108,13 @@ export class Remote {
     await this.root(['rm', '-rf', '--', `${RUN_ROOT}/${run}`], { step: 'cleanup' }).catch(() => undefined);
   }
 
+  /** The app's releases under `root` (/srv/<project>), as releases.sh prints them. */
+  async releases(root: string): Promise<string> {
+    const r = await this.root(['sh', '-s', '--', root], { input: scripts.releases, step: 'releases' });
+    if (r.exitCode !== 0) throw new RemoteError(this.address, 'releases', tail(r.stderr) || `exit ${r.exitCode}`);
+    return r.stdout;
+  }
+
   async readRunLog(lines: number): Promise<string> {
     const r = await this.root(['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', RUN_LOG, String(lines)], { step: 'history' });
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'history', tail(r.stderr) || `exit ${r.exitCode}`);

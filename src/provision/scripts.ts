@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import bootstrap from '../../bootstrap.sh?raw';
 import collect from './collect.sh?raw';
 import launch from './launch.sh?raw';
+import releases from './releases.sh?raw';
 
-export const scripts = { bootstrap, launch, collect };
+export const scripts = { bootstrap, launch, collect, releases };
 
 /** The launcher as sent: collect.sh's function, then the launcher, which prints `mark` before collecting. */
 export const launchInput = (mark: string) => `BRINE_MARK='${mark}'\n${collect}\n${launch}`;

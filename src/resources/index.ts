@@ -7,7 +7,8 @@ import { pkg } from './pkg/index.js';
 import { service } from './service/index.js';
 import { sshAuth } from './ssh-auth/index.js';
 import { sysctl } from './sysctl.js';
+import { release } from './release/index.js';
 import { ufw } from './ufw/index.js';
 import { user } from './user.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw, release };
