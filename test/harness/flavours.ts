@@ -15,15 +15,18 @@ const BOOT = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server'];
 /** What brine itself and the states it ships need on a host. */
 export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', 'nginx-light', 'gunicorn', 'openssl'];
 
+/** What the example app's releases need: a virtualenv, Django, and its data services' clients. */
+export const APP = ['python3-venv', 'python3-django', 'python3-psycopg2', 'python3-redis'];
+
 export const full: Flavour = {
   name: 'full',
-  include: [...BOOT, 'libpam-systemd', 'iproute2', 'procps', 'ca-certificates', 'curl', 'netbase', ...STACK],
+  include: [...BOOT, 'libpam-systemd', 'iproute2', 'procps', 'ca-certificates', 'curl', 'netbase', ...STACK, ...APP],
 };
 
 export const bare: Flavour = {
   name: 'bare',
   include: [...BOOT],
-  predownload: [...STACK],
+  predownload: [...STACK, ...APP],
 };
 
 const registry = new Map<string, Flavour>([
