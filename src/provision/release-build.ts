@@ -48,7 +48,7 @@ export async function buildRelease(dir: string, app: AppSource, o: ReleaseOption
   const git = async (args: string[], what: string) => {
     const r = await spawn(['git', '-C', dir, ...args]);
     if (r.exitCode !== 0) throw new ReleaseError(`${what}: git ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n')}`);
-    return r.stdout.trim();
+    return r.stdout.trimEnd();
   };
   const top = await git(['rev-parse', '--show-toplevel'], `${dir} is not in a git repository (app.source: releases are made with git archive)`);
   const prefix = relative(top, resolve(dir, app.source)).split('\\').join('/');
