@@ -39,8 +39,9 @@ export function formatReleases(h: HostReleaseList, style: Style): string {
   if (!r.releases.length) return out + '  no releases\n';
   for (const rel of [...r.releases].reverse()) {
     const mark = rel.id === r.current ? paint(32, '* current ') : rel.id === r.previous ? '  previous' : '          ';
-    const last = [...r.log].reverse().find((s) => s.id === rel.id && s.action !== 'revert');
-    const when = last ? `${last.action === 'rollback' ? 'rolled back to' : 'deployed'} ${last.at.replace(/\.\d+Z$/, 'Z')} by ${last.by}` : 'never current';
+    const last = [...r.log].reverse().find((s) => s.id === rel.id);
+    const verb: Record<string, string> = { deploy: 'deployed', rollback: 'rolled back to', failed: 'failed its health check' };
+    const when = last ? `${verb[last.action] ?? last.action} ${last.at.replace(/\.\d+Z$/, 'Z')} by ${last.by}` : 'never current';
     const made = rel.meta.commit ? `${rel.meta.ref ?? ''} ${rel.meta.commit.slice(0, 12)}${rel.meta.dirty ? ' (dirty)' : ''}, made ${(rel.meta.at ?? '').replace(/\.\d+Z$/, 'Z')} by ${rel.meta.by ?? '?'}` : '';
     out += `${mark} ${rel.id.padEnd(12)}  ${when}${made ? `  [${made}]` : ''}\n`;
   }

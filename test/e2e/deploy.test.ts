@@ -113,9 +113,9 @@ describeHosts('deploying the app as releases', () => {
     expect(JSON.parse((await site(h.address, '/')).body)).toMatchObject({ version: 'A', release: a });
     const listed = await brine(['releases', 'staging', '--dir', repo.dir, '-F', h.sshConfigFile, ...asAdmin]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^\\* current ${a} +rolled back to \\S+ by \\S+`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^\\* current +${a} +rolled back to \\S+ by \\S+`, 'm'));
     expect(listed.stdout).toMatch(new RegExp(`^ {2}previous ${b} +deployed \\S+ by \\S+`, 'm'));
-    expect(listed.stdout).toMatch(new RegExp(`^ +${c} +never current`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^ +${c} +failed its health check \\S+ by \\S+`, 'm'));
     const history = await brine(['history', 'staging', '-n', '1', '--dir', repo.dir, '-F', h.sshConfigFile, ...asAdmin]);
     expect(history.stdout).toContain(`changed hello-release (release.deployed): switch current ${b} → ${a} (rollback)`);
 

@@ -21,6 +21,9 @@ export function nspawnArgv(s: ContainerSpec): string[] {
     '--register=no', // PID 1 here is not systemd: no machined
     '--keep-unit',
     '--resolv-conf=off',
+    // By default nspawn bind-mounts /etc/localtime, and tzdata's postinst (python3-django needs
+    // it, through python3-tz) then fails to replace it: leave the container's own.
+    '--timezone=off',
     '--link-journal=no',
     `--network-bridge=${s.bridge}`,
     '-D',

@@ -51,7 +51,7 @@ describe('release.deployed', () => {
     const venv = first.changes[1].summary.match(/\/srv\/shop\/venvs\/\w+/)![0];
     expect(first.changes.map((c) => c.summary)).toEqual([
       'unpack release b2b2b2b (HEAD b2b2b2b0000; 3 files)',
-      `build virtualenv ${venv} (requirements changed: requirements.txt)`,
+      `build virtualenv ${venv} (requirements new: requirements.txt)`,
       'run hook: manage.py migrate --noinput',
       'switch current (none) → b2b2b2b, reload (or start) shop, health check /healthz',
     ]);

@@ -43,7 +43,7 @@ export const deployed: ResourceFunction<ReleaseSpec> = {
     }
     const venvChanged = venv !== currentMeta?.venv;
     if (!(await venvReady(host, venv))) {
-      changes.push(buildVenv(venv, dir, m, spec.venv, spec.timeout, m.requirements ? `requirements ${venvChanged ? 'changed' : 'unchanged'}: ${m.requirements.path}` : 'no requirements'));
+      changes.push(buildVenv(venv, dir, m, spec.venv, spec.timeout, m.requirements ? `requirements ${!currentMeta ? 'new' : venvChanged ? 'changed' : 'unchanged'}: ${m.requirements.path}` : 'no requirements'));
     }
     if (current !== m.id) {
       const ctx = { dir, user: spec.user, envFile: spec.envFile, env: spec.env, venv, timeoutS: spec.timeout };
@@ -51,7 +51,10 @@ export const deployed: ResourceFunction<ReleaseSpec> = {
       changes.push(switchTo(l, spec, { id: m.id, from: current, previous, restart: Boolean(current) && venvChanged, action: 'deploy', by: m.by }));
     }
     changes.push(...(await planPrune(host, l, spec.keep, { id: m.id, venv }, current === m.id ? [current, previous] : [current])));
-    const comment = current === m.id ? `${m.id} is the current release` : venvChanged ? '' : `virtualenv ${venv} reused`;
+    const comment = [
+      current === m.id ? `${m.id} is the current release` : here ? `release ${m.id} is on the host already` : '',
+      current !== m.id && !venvChanged ? `virtualenv ${venv} reused` : '',
+    ].filter(Boolean).join('; ');
     return { changes, comment };
   },
 };

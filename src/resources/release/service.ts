@@ -9,9 +9,11 @@ import { unitName } from '../service/systemd.js';
 export type ServiceAction = 'start' | 'reload' | 'restart';
 
 export async function serviceState(host: Host, service: string): Promise<{ active: boolean; mainPid: number; needReload: boolean }> {
-  const r = await host.exec(['systemctl', 'show', '-p', 'ActiveState,MainPID,NeedDaemonReload', '--', unitName(service)]);
+  const r = await host.exec(['systemctl', 'show', '-p', 'LoadState,ActiveState,MainPID,NeedDaemonReload', '--', unitName(service)]);
   const p = new Map(r.stdout.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
-  return { active: ['active', 'reloading'].includes(p.get('ActiveState') ?? ''), mainPid: Number(p.get('MainPID') ?? 0), needReload: p.get('NeedDaemonReload') === 'yes' };
+  // A unit file written this run is not loaded yet: systemd must read it before it can start.
+  const needReload = p.get('NeedDaemonReload') === 'yes' || p.get('LoadState') !== 'loaded';
+  return { active: ['active', 'reloading'].includes(p.get('ActiveState') ?? ''), mainPid: Number(p.get('MainPID') ?? 0), needReload };
 }
 
 export async function bringUp(host: Host, service: string, restart: boolean, waitS: number): Promise<ServiceAction> {

@@ -44,8 +44,8 @@ export function switchTo(l: Layout, spec: ReleaseSpec, s: SwitchPlan): Change {
         else await host.remove(l.previous);
         await bringUp(host, spec.service, s.restart, wait);
         back = `switched back to ${s.from}`;
-        await appendLog(host, l, { at: new Date().toISOString(), by: s.by, action: 'revert', id: s.from, from: s.id });
       }
+      await appendLog(host, l, { at: new Date().toISOString(), by: s.by, action: 'failed', id: s.id, from: s.from ?? null });
       throw new StateFailure(`health check ${spec.health!.path} failed on release ${s.id}; ${back}:\n${result.output}`);
     },
   };
