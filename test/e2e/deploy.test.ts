@@ -129,5 +129,5 @@ describeHosts('deploying the app as releases', () => {
     expect(JSON.parse((await site(h.address, '/')).body)).toMatchObject({ version: 'D', release: d });
     expect((await h.sshOk(['ls', '/srv/hello/releases'])).trim().split('\n').sort()).toEqual([a, c, d].sort());
     expect(await h.sshOk(['readlink', '/srv/hello/current', '/srv/hello/previous'])).toBe(`releases/${d}\nreleases/${a}\n`);
-  });
+  }, 900_000);
 });
