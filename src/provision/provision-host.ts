@@ -109,7 +109,7 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     out.bootstrap = { ...b, ms: Date.now() - b0 };
     const release = app && releaseFor(parseReleases(await remote.releases(app.root)), { built: app.built, rollback: app.rollback && { ...app.rollback, by: ctx.via } }, ctx.test, t.address);
     if (release) out.release = release.staged;
-    const notes = [b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`, release ? releaseNote(release.staged) : ''];
+    const notes = [b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`, release ? releaseNote(release.staged, ctx.test) : ''];
     ev.phase('upload', notes.filter(Boolean).join('; '));
     run = makeRunId();
     const staging = mkdtempSync(join(tmpdir(), 'brine-upload-'));
@@ -159,9 +159,9 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
   }
 }
 
-function releaseNote(r: StagedRelease): string {
+function releaseNote(r: StagedRelease, test: boolean): string {
   if (r.rollback) return `rolling back to release ${r.id}`;
-  return `release ${r.id}: ${r.uploaded ? 'uploading' : 'not uploaded'}`;
+  return `release ${r.id}: ${r.uploaded ? 'uploading' : test ? 'not sent in --test' : 'on the host already'}`;
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-3).join('\n');

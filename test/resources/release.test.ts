@@ -94,6 +94,23 @@ describe('release.deployed', () => {
     await expect(plan(h)).rejects.toThrow('release e5e5e5e is not on the host');
   });
 
+  it('a failing pip or hook stops the deploy before the switch: current keeps pointing at the running release', async () => {
+    for (const failing of [['/bin/sh', '-c', 'umask 022 && exec "$@"', 'brine', '/srv/shop/venvs'], ['/bin/sh', '-c']]) {
+      const h: FakeHost = hostWith('a1a1a1a', { a1a1a1a: { files: {}, unpacked: '2026-01-01', venv: '/srv/shop/venvs/v0' } });
+      h.file(SPEC.manifest, manifest('b2b2b2b', { 'a.py': '1' }))
+        .on([], { exitCode: 0 })
+        .on((argv) => (argv[5] === '-m' && argv[6] === 'venv' ? (h.dir(argv[argv.length - 1]), { exitCode: 0 }) : undefined))
+        .on((argv) => (failing.every((w, i) => argv[i]?.startsWith(w)) && (failing.length > 2 ? argv.includes('pip') : argv[3] === 'brine-hook') ? { exitCode: 1, stderr: 'ERROR: No matching distribution found for Django' } : undefined));
+      const p = await plan(h);
+      const run = async () => {
+        for (const c of p.changes) await c.apply(h);
+      };
+      await expect(run()).rejects.toThrow(failing.length > 2 ? 'ERROR: No matching distribution found for Django' : 'command failed (exit 1): manage.py migrate --noinput');
+      expect((await h.stat('/srv/shop/current'))?.target).toBe('releases/a1a1a1a');
+      expect(h.commands().some((a) => a[0] === 'systemctl')).toBe(false);
+    }
+  });
+
   it('summarises the files changed between two releases', () => {
     expect(filesChanged({ a: '1', b: '2' }, { a: '1', b: '3', c: '4' })).toBe('1 changed, 1 added, 0 removed');
     expect(filesChanged(undefined, { a: '1' })).toBe('1 files');
