@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   await ensureHostTools(log);
   await sweepStale(log);
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const staged = stage(repo);
+  const staged = await stage(repo);
   log(`staged ${staged}`);
   const run = await HostRun.create();
   try {

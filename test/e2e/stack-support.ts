@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { rsyncQuote } from '../../src/provision/quote.js';
-import { buildRelease } from '../../src/provision/release-build.js';
-import { stageRelease } from '../../src/provision/release-host.js';
-import { spawnProcess } from '../../src/provision/runner.js';
+import { stageExampleRelease } from '../support/release.js';
 import type { Report } from '../../src/apply/report-types.js';
 import type { SshResult, TestHost } from '../harness/index.js';
 
@@ -50,28 +48,16 @@ export class StackProject {
   admin?: Dev;
 
   constructor(readonly host: TestHost) {
-    for (const sub of ['states', 'pillar', 'example']) cpSync(join(REPO, sub), join(this.dir, sub), { recursive: true });
+    for (const sub of ['states', 'pillar']) cpSync(join(REPO, sub), join(this.dir, sub), { recursive: true });
     cpSync(join(REPO, 'dist/brine.js'), join(this.dir, 'brine.js'));
   }
 
   private released = false;
 
-  /**
-   * The example app's release in release/, as brine provision would upload it: the project is
-   * made a git repository and its app.source archived (built once; the host keeps it after).
-   */
+  /** The example app's release in release/, as brine provision would upload it (built once; the host keeps it). */
   private async release(): Promise<void> {
     if (this.released) return;
-    const git = (...a: string[]) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@brine.test', ...a], { cwd: this.dir });
-    await git('init', '-q', '-b', 'main');
-    await git('add', 'example');
-    await git('commit', '-q', '-m', 'the example app');
-    const r = await buildRelease(this.dir, { source: 'example', requirements: 'requirements.txt' }, { ref: 'HEAD', allowDirty: false }, 'test@controller', spawnProcess);
-    try {
-      stageRelease(this.dir, { ...r.manifest, archive: 'release.tar' }, r.archive);
-    } finally {
-      r.cleanup();
-    }
+    await stageExampleRelease(this.dir);
     this.released = true;
   }
 
