@@ -111,6 +111,19 @@ describe('release.deployed', () => {
     }
   });
 
+  it("gives pip the pillar's options: a relative find_links is the release's wheelhouse, the index URL goes through pip's environment", async () => {
+    const h = new FakeHost().file(SPEC.manifest, manifest('b2b2b2b', { 'requirements.txt': '1' })).on([], { exitCode: 0 });
+    h.on((argv) => (argv[5] === '-m' && argv[6] === 'venv' ? (h.dir(argv[argv.length - 1]), { exitCode: 0 }) : undefined));
+    const venv = { systemSitePackages: false, indexUrl: 'https://u:tok3n@pypi.internal/simple', findLinks: ['wheels', '/opt/wheels'], extraArgs: ['--no-index'] };
+    const p = await plan(h, { ...SPEC, venv });
+    await p.changes[0].apply(h);
+    await p.changes[1].apply(h);
+    const pip = h.calls.find((c) => c.op === 'exec' && (c.args[0] as string[]).includes('pip'))!;
+    expect((pip.args[0] as string[]).slice(4)).toEqual([expect.stringMatching(/^\/srv\/shop\/venvs\/\w+\/bin\/python$/), '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--no-index', '-r', '/srv/shop/releases/b2b2b2b/requirements.txt']);
+    expect(pip.args[1]).toMatchObject({ env: { PIP_INDEX_URL: venv.indexUrl, PIP_FIND_LINKS: '/srv/shop/releases/b2b2b2b/wheels /opt/wheels' } });
+    expect(JSON.stringify(h.commands())).not.toContain('tok3n');
+  });
+
   it('summarises the files changed between two releases', () => {
     expect(filesChanged({ a: '1', b: '2' }, { a: '1', b: '3', c: '4' })).toBe('1 changed, 1 added, 0 removed');
     expect(filesChanged(undefined, { a: '1' })).toBe('1 files');
