@@ -2,7 +2,7 @@
 // A, then B (a migration, data kept, no failed request during the switch), nothing new (no
 // upload, no change), C with a failing health check (switched back, run fails), rollback to A,
 // the releases listing, and pruning beyond keep_releases.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -14,11 +14,15 @@ import { makeDev } from './stack-support.js';
 describeHosts('deploying the app as releases', () => {
   const env = useHosts(1, { flavour: 'bare' });
   const repo = new AppRepo();
-  afterAll(() => repo.cleanup());
+  const keys = mkdtempSync(join(tmpdir(), 'brine-deploy-keys-'));
+  afterAll(() => {
+    repo.cleanup();
+    rmSync(keys, { recursive: true, force: true });
+  });
 
   it('deploys A, B without a failed request, refuses C on its health check, rolls back, lists and prunes releases', async () => {
     const [h] = env.hosts;
-    const admin = await makeDev(mkdtempSync(join(tmpdir(), 'brine-deploy-keys-')), 'ann');
+    const admin = await makeDev(keys, 'ann');
     repo.write('pillar/devs.yaml', `devs:\n  ann:\n    public_keys: [${JSON.stringify(admin.pub)}]\n    sudo: true\ndevs_absent: []\n`);
     // The stack shuts root out of SSH; the env's sshd.settings keep the harness (root) in.
     const sshd = 'sshd:\n  settings: {PermitRootLogin: prohibit-password, AllowGroups: sshusers root}\n';
