@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await sweepStale(log);
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const bundle = o.bundle ? resolve(o.bundle) : join(repo, 'dist', 'brine.js');
-  const staged = stage(repo, bundle);
+  const staged = await stage(repo, bundle);
   log(`staged ${staged}`);
   const run = await HostRun.create();
   try {

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { loadPillar } from '../src/compile/pillar.js';
 import { formatProblem, type Problem } from '../src/core/errors.js';
 import { facts } from '../test/support/project.js';
+import { stageExampleRelease } from '../test/support/release.js';
 import { ENV, ROLES } from './tools.js';
 
 /**
@@ -48,13 +49,17 @@ export function stackData(projectDir: string): StackData {
 /** Files the states copy as they are (no template), for the other tools to copy too. */
 const PLAIN_FILES = ['app/files/app.py', 'app/files/static/hello.txt'];
 
-/** Returns a fresh local directory laid out as /opt/bench is on the hosts. */
-export function stage(repo: string, bundle = join(repo, 'dist', 'brine.js')): string {
+/**
+ * Returns a fresh local directory laid out as /opt/bench is on the hosts. brine's project gets
+ * the example app's release, as brine provision would upload it.
+ */
+export async function stage(repo: string, bundle = join(repo, 'dist', 'brine.js')): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'brine-bench-'));
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
   mkdirSync(join(dir, 'brine'));
   cpSync(bundle, join(dir, 'brine', 'brine.js'));
   prepareProject(repo, join(dir, 'brine', 'project'));
+  await stageExampleRelease(join(dir, 'brine', 'project'));
   const { pillar, secrets } = stackData(join(dir, 'brine', 'project'));
 
   cpSync(join(repo, 'bench', 'ansible'), join(dir, 'ansible'), { recursive: true });

@@ -1,5 +1,6 @@
 // `npm run demo`: boot a disposable bare Debian 12 host, provision it with the shipped stack
-// (a throwaway developer key and generated secrets), show the reports, prove it serves, destroy it.
+// (a throwaway developer key and generated secrets) and its example Django app as a release,
+// deploy a second commit, roll back, show the releases, prove it serves, destroy it.
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
   const run = await startHosts(1, { flavour: 'bare', log: (m) => console.log(`  ${m}`) });
   try {
     const host = run.hosts[0];
-    const project = makeProject(work, host.address);
+    const project = await makeProject(work, host.address);
     const key = join(work, 'demo_ed25519');
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'demo@brine', '-f', key]);
     writeFileSync(join(project, 'pillar/devs.yaml'), `devs:\n  demo:\n    public_keys: [${JSON.stringify(readFileSync(`${key}.pub`, 'utf8').trim())}]\n    sudo: true\ndevs_absent: []\n`);
@@ -41,14 +42,31 @@ async function main(): Promise<number> {
     say('brine provision staging  (bootstrap, upload, apply as root; the host key checked against pillar/staging/known_hosts)');
     const first = await brine('provision', 'staging', '-u', 'root');
     if (first.exitCode !== 0) return first.exitCode ?? 1;
+    const page = async () => {
+      const r = await execa('curl', ['-sk', '-m', '5', `https://${host.address}/`], { reject: false });
+      console.log(r.stdout || r.stderr);
+    };
+    say(`curl -k https://${host.address}/  (nginx → gunicorn → the Django app, release 1)`);
+    await page();
     say('brine provision staging -u demo  (root login is off now; a developer with sudo; nothing to change)');
     const again = await brine('provision', 'staging', '-u', 'demo', '-i', key);
-    say(`curl -k https://${host.address}/  (nginx → gunicorn app)`);
-    const page = await execa('curl', ['-sk', '-m', '5', `https://${host.address}/`], { reject: false });
-    console.log(page.stdout || page.stderr);
     const root = await host.ssh(['true']); // as root, through the run's ssh config
     console.log(`root login now: ${root.exitCode === 0 ? 'ALLOWED (unexpected)' : 'refused'}`);
-    return again.exitCode ?? 1;
+
+    say('a second commit of the app (version 2): brine provision staging --test, then deploy it');
+    const version = join(project, 'example/hello/version.py');
+    writeFileSync(version, 'VERSION = "2"\n');
+    await git(project, 'commit', '-qam', 'version 2');
+    const asDemo = ['-u', 'demo', '-i', key];
+    await brine('provision', 'staging', ...asDemo, '--test');
+    const second = await brine('provision', 'staging', ...asDemo);
+    await page();
+    say('brine rollback staging  (back to the previous release, health-checked)');
+    const back = await brine('rollback', 'staging', ...asDemo);
+    await page();
+    say('brine releases staging');
+    await brine('releases', 'staging', ...asDemo);
+    return again.exitCode || second.exitCode || back.exitCode || 0;
   } finally {
     say('destroying the host');
     await run.teardown();
@@ -56,16 +74,24 @@ async function main(): Promise<number> {
   }
 }
 
-/** A copy of the shipped states/ and pillar/: this host as staging's web server, generated secrets. */
-function makeProject(work: string, address: string): string {
+const git = (dir: string, ...args: string[]) => execa('git', ['-c', 'user.name=demo', '-c', 'user.email=demo@brine.test', ...args], { cwd: dir });
+
+/**
+ * A copy of the shipped states/, pillar/ and example app as a git repository (releases are
+ * commits): this host as staging's web server, generated secrets.
+ */
+async function makeProject(work: string, address: string): Promise<string> {
   const project = join(work, 'project');
-  for (const sub of ['states', 'pillar']) cpSync(join(REPO, sub), join(project, sub), { recursive: true });
+  for (const sub of ['states', 'pillar', 'example', '.gitignore']) cpSync(join(REPO, sub), join(project, sub), { recursive: true });
   const envFile = join(project, 'pillar/staging/env.yaml');
   const env = parse(readFileSync(envFile, 'utf8')) as Record<string, unknown>;
   writeFileSync(envFile, stringify({ ...env, hosts: [{ address, roles: ['web'] }] }));
   const example = readFileSync(join(REPO, 'pillar/staging/secrets.example.yaml'), 'utf8');
   const keys = [...example.matchAll(/^([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
   writeFileSync(join(project, 'pillar/staging/secrets.yaml'), keys.map((k) => `${k}: ${JSON.stringify(randomBytes(12).toString('hex'))}\n`).join(''));
+  await git(project, 'init', '-q', '-b', 'main');
+  await git(project, 'add', '-A');
+  await git(project, 'commit', '-qm', 'the app, version 1');
   return project;
 }
 

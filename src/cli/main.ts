@@ -10,6 +10,7 @@ import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';
 import { registerInit } from './init.js';
 import { registerProvision } from './provision.js';
+import { registerReleases } from './releases.js';
 import { registerSchema } from './schema.js';
 
 const program = new Command('brine')
@@ -52,6 +53,7 @@ registerInit(program);
 registerCheck(program);
 registerSchema(program);
 registerCompletion(program);
+registerReleases(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -7,25 +7,8 @@ import { HostTrust } from '../provision/host-keys/trust.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
-import type { SshSettings } from '../provision/ssh.js';
-import { list, repeat, whole } from './options.js';
-
-const positive = whole(1);
-
-function sshOptions(cmd: Command): Command {
-  return cmd
-    .option('-H, --hosts <host,...>', 'only these hosts (addresses or ids; user@host allowed), as `fab -H`', list)
-    .option('-u, --user <user>', 'SSH login user for every host (root, or a developer with passwordless sudo)')
-    .option('-i, --identity <file>', 'identity (private key) file, passed to ssh and rsync')
-    .option('-o, --ssh-option <option>', 'ssh option (e.g. Port=2222), passed to ssh and rsync; repeatable', repeat, [])
-    .option('-F, --ssh-config <file>', 'ssh_config file, passed to ssh and rsync')
-    .option('-d, --dir <dir>', 'project directory holding states/ and pillar/', process.cwd())
-    .option('--parallel <n>', 'hosts at once', positive, 10);
-}
-
-function settings(o: { identity?: string; sshOption: string[]; sshConfig?: string }): SshSettings {
-  return { identity: o.identity, options: o.sshOption, configFile: o.sshConfig };
-}
+import { positive, settings, sshOptions } from './ssh-options.js';
+import { whole } from './options.js';
 
 export function registerProvision(program: Command): void {
   sshOptions(
@@ -40,9 +23,12 @@ export function registerProvision(program: Command): void {
     .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .option('--accept-new', 'trust hosts no known_hosts file knows yet (first contact): record their keys in pillar/ENV/known_hosts', false)
+    .option('--ref <ref>', "the app release to deploy: a git ref of app.source's repository", 'HEAD')
+    .option('--allow-dirty', 'deploy uncommitted changes of the app (the release id says so)', false)
     .action(async (env: string, states: string[], o) => {
+      const release = { ref: o.ref, allowDirty: Boolean(o.allowDirty) };
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, acceptNew: Boolean(o.acceptNew) },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, acceptNew: Boolean(o.acceptNew), release },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;

@@ -14,6 +14,7 @@ import { render } from './render.js';
 import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
 import { makeSourceLoader } from './source.js';
+import { loadRelease } from './release.js';
 
 export interface CompileInput {
   /** Project directory holding states/ and pillar/. */
@@ -39,7 +40,8 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   const rel = (p: string) => relative(dir, p) || p;
   const { data: pillar, secrets, secretData, files: pillarFiles } = loadPillar(dir, input.facts, problems);
   // `secrets`: what the secrets.yaml files hold, apart from the rest (an app's environment file).
-  const context = { pillar, secrets: secretData, facts: input.facts, grains: input.facts, env: input.facts.env };
+  const release = loadRelease(dir, problems);
+  const context = { pillar, secrets: secretData, facts: input.facts, grains: input.facts, env: input.facts.env, release };
   const statesRoot = join(dir, 'states');
 
   let queue: { name: string; optional?: boolean; from?: { file: string; line: number } }[];

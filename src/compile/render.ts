@@ -62,11 +62,19 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * `KEY="value"`, with exactly the characters systemd unescapes inside double quotes escaped.
  * `exclude="a,b"` leaves keys out. Errors name the key, never the value (it may be a secret).
  */
-hb.registerHelper('envfile', (obj: unknown, options: HelperOptions) => {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new InsertError('envfile: expected a mapping', options);
+// Several mappings merge, later keys winning: `{{envfile pillar.app.env secrets exclude="tls"}}`.
+hb.registerHelper('envfile', (...params: unknown[]) => {
+  const options = params.pop() as HelperOptions;
+  if (!params.length) throw new InsertError('envfile: expected a mapping', options);
+  const merged: Record<string, unknown> = {};
+  for (const obj of params) {
+    if (obj === undefined || obj === null) continue;
+    if (typeof obj !== 'object' || Array.isArray(obj)) throw new InsertError('envfile: expected a mapping', options);
+    Object.assign(merged, obj);
+  }
   const exclude = String(options.hash?.exclude ?? '').split(',').filter(Boolean);
   let out = '';
-  for (const [key, value] of Object.entries(obj)) {
+  for (const [key, value] of Object.entries(merged)) {
     if (exclude.includes(key)) continue;
     if (!ENV_NAME.test(key)) throw new InsertError(`envfile: ${JSON.stringify(key)} is not a valid environment variable name`, options);
     if (!['string', 'number', 'boolean'].includes(typeof value)) {

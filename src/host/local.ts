@@ -130,6 +130,10 @@ export class LocalHost implements Host {
     return fs.rm(path, { recursive: true, force: true });
   }
 
+  rename(from: string, to: string): Promise<void> {
+    return fs.rename(from, to);
+  }
+
   invalidate(): void {
     this.facts.clear();
   }

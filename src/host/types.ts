@@ -69,6 +69,8 @@ export interface Host extends HostView {
   symlink(target: string, path: string): Promise<void>;
   /** Remove a file, link or (recursively) a directory. */
   remove(path: string): Promise<void>;
+  /** Move a file or directory within one filesystem (atomic: a release unpacked aside, then put in place). */
+  rename(from: string, to: string): Promise<void>;
   /** Drop every cached fact: called by the engine after each applied change. */
   invalidate(): void;
 }

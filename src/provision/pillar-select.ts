@@ -15,6 +15,8 @@ export interface HostPillar {
   /** Their pillar names (`staging.secrets`), for the reduced top. */
   names: string[];
   secrets: Secrets;
+  /** The merged pillar, for what the controller itself needs (the app's source for releases). */
+  data: Record<string, unknown>;
   /** pillar/top.yaml for the host: its own names under `base: '*'`, nothing else. */
   top: string;
 }
@@ -46,7 +48,7 @@ export function pillarForHost(dir: string, env: string, t: Target): HostPillar {
   const top =
     `# Written by brine provision: the pillar files pillar/top.yaml selects for ${t.id} in ${env}.\n` +
     (names.length ? `base:\n  '*':\n${names.map((n) => `    - ${JSON.stringify(n)}\n`).join('')}` : '{}\n');
-  return { files: loaded.files, names, secrets: loaded.secrets, top };
+  return { files: loaded.files, names, secrets: loaded.secrets, data: loaded.data, top };
 }
 
 /** Environments other than `env`: keys of pillar/top.yaml, and pillar/<name>/env.yaml owners. */

@@ -19,6 +19,8 @@ import { Remote, type Launched } from './remote.js';
 import type { ProvisionOptions } from './provision.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
+import type { BuiltRelease } from './release-build.js';
+import { parseReleases, releaseFor, stageRelease, type StagedRelease } from './release-host.js';
 
 export type Phase = 'waiting' | 'bootstrap' | 'upload' | 'run' | 'collect' | 'done';
 export type HostStatus = 'ok' | 'changed' | 'pending' | 'failed' | 'unreachable';
@@ -35,6 +37,8 @@ export interface HostOutcome {
   earlier: FinishedRun[];
   /** Earlier runs still going on the host. */
   running: { run: string; pid: number }[];
+  /** The app release this run took to the host. */
+  release?: StagedRelease;
   durationMs: number;
   /** What brine recorded in pillar/<env>/known_hosts for this host. */
   hostKeys: HostKeyRecord[];
@@ -88,9 +92,17 @@ export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 
   return ['node', `${dir}/brine.js`, ...applyArgv(apply, o.states)];
 }
 
-export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents): Promise<HostOutcome> {
+/** The app release a host gets: the one built for it, or a rollback to one it has. */
+export interface AppRelease {
+  /** /srv/<project_name> on the host. */
+  root: string;
+  built?: BuiltRelease;
+  rollback?: { to?: string };
+}
+
+export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents, app?: AppRelease): Promise<HostOutcome> {
   const conn: Connection = { agentStarted: false };
-  const out = await runSteps(ctx, t, pillar, ev, conn);
+  const out = await runSteps(ctx, t, pillar, ev, conn, app);
   // The run may have changed sshd's keys (hardening): record what the host offers now.
   if (conn.agentStarted && conn.settings && !/^connection lost/.test(out.error ?? '')) {
     const record = await ctx.trust.afterRun(t, conn.settings, { changed: out.report ? out.report.summary.changed > 0 : true, test: ctx.test });
@@ -119,7 +131,7 @@ async function firstContact<T>(ctx: HostContext, t: Target, settings: SshSetting
   }
 }
 
-async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents, conn: Connection): Promise<HostOutcome> {
+async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents, conn: Connection, app?: AppRelease): Promise<HostOutcome> {
   const started = Date.now();
   const out: HostOutcome = { target: t, status: 'failed', exitCode: 1, earlier: [], running: [], durationMs: 0, hostKeys: [] };
   const finish = (status: HostStatus, error?: string): HostOutcome => {
@@ -139,7 +151,10 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
     remote = new Remote(t.address, t.user, settings, ctx.spawn);
     const b = await firstContact(ctx, t, settings, out, () => remote!.bootstrap());
     out.bootstrap = { ...b, ms: Date.now() - b0 };
-    ev.phase('upload', b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`);
+    const release = app && releaseFor(parseReleases(await remote.releases(app.root)), { built: app.built, rollback: app.rollback && { ...app.rollback, by: ctx.via } }, ctx.test, t.address);
+    if (release) out.release = release.staged;
+    const notes = [b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`, release ? releaseNote(release.staged, ctx.test) : ''];
+    ev.phase('upload', notes.filter(Boolean).join('; '));
     run = makeRunId();
     const staging = mkdtempSync(join(tmpdir(), 'brine-upload-'));
     try {
@@ -150,7 +165,9 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
       const { atime, mtime } = statSync(ctx.agent);
       utimesSync(agent, atime, mtime);
       const pillarDir = stagePillar(ctx.dir, pillar, staging);
-      await remote.upload(run, [agent, join(ctx.dir, 'states'), pillarDir], b.sudo);
+      const sources = [agent, join(ctx.dir, 'states'), pillarDir];
+      if (release) sources.push(stageRelease(staging, release.manifest, release.archive));
+      await remote.upload(run, sources, b.sudo);
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -189,6 +206,11 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
     const message = err instanceof Error ? err.message : String(err);
     return finish(err instanceof UnreachableError && !conn.agentStarted ? 'unreachable' : 'failed', message);
   }
+}
+
+function releaseNote(r: StagedRelease, test: boolean): string {
+  if (r.rollback) return `rolling back to release ${r.id}`;
+  return `release ${r.id}: ${r.uploaded ? 'uploading' : test ? 'not sent in --test' : 'on the host already'}`;
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-3).join('\n');

@@ -15,6 +15,8 @@ import { pillarForHost, type HostPillar } from './pillar-select.js';
 import { runPool } from './pool.js';
 import { ProgressView } from './progress.js';
 import { provisionHost, type HostContext, type HostOutcome } from './provision-host.js';
+import { appRelease } from './release-plan.js';
+import type { ReleaseOptions } from './release-build.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
@@ -30,6 +32,10 @@ export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'te
   agent?: string;
   /** Trust hosts seen for the first time and record their keys in pillar/<env>/known_hosts. */
   acceptNew?: boolean;
+  /** How the app's release is made (`--ref`, `--allow-dirty`). */
+  release?: ReleaseOptions;
+  /** `brine rollback`: switch hosts back to a release they have instead of building one. */
+  rollback?: { to?: string };
 }
 
 export interface ProvisionIO {
@@ -60,6 +66,9 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const pillars: HostPillar[] = targets.map((t) => pillarForHost(dir, o.env, t));
   const secrets = new Secrets();
   pillars.forEach((p) => secrets.absorb(p.secrets));
+  const via = `${loginName()}@${hostname()}`;
+  // Releases are made (and a dirty tree refused) before any host is touched.
+  const apps = await appRelease(dir, pillars, o, via, io.spawn ?? spawnProcess);
 
   const out = o.json ? io.stderr : io.stdout;
   const several = targets.length > 1;
@@ -70,13 +79,14 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
   const trust = new HostTrust({ dir, env: o.env, acceptNew: Boolean(o.acceptNew), spawn });
-  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, trust, spawn, via: `${loginName()}@${hostname()}`, secrets };
+  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, trust, spawn, via, secrets };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
-      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), agent: (e) => view.event(i, e), line: (l) => view.line(i, l) }),
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), agent: (e) => view.event(i, e), line: (l) => view.line(i, l) }, apps.hosts[i]),
     );
   } finally {
+    apps.cleanup();
     view.close();
     trust.close();
     if (controlDir) {

@@ -98,6 +98,13 @@ export class Remote {
     await this.root(['rm', '-rf', '--', `${HOST_PATHS.runs}/${run}`]).catch(() => undefined);
   }
 
+  /** The app's releases under `root` (/srv/<project>), as releases.sh prints them. */
+  async releases(root: string): Promise<string> {
+    const r = await this.root(['sh', '-s', '--', root], { input: scripts.releases });
+    if (r.exitCode !== 0) throw new RemoteError(this.address, 'releases', tail(r.stderr) || `exit ${r.exitCode}`);
+    return r.stdout;
+  }
+
   async readRunLog(lines: number): Promise<string> {
     return this.rootOk('history', ['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', HOST_PATHS.runLog, String(lines)]);
   }

@@ -5,8 +5,9 @@ import { HOST_PATHS } from '../core/host-paths.js';
 import bootstrap from '../../bootstrap.sh?raw';
 import collect from './collect.sh?raw';
 import launch from './launch.sh?raw';
+import releases from './releases.sh?raw';
 
-export const scripts = { bootstrap, launch, collect };
+export const scripts = { bootstrap, launch, collect, releases };
 
 const { varDir, runs, reports, agent, logDir } = HOST_PATHS;
 

@@ -84,6 +84,7 @@ export function jsonDocument(env: string, test: boolean, outcomes: HostOutcome[]
       report: o.report ?? null,
       earlier: o.earlier,
       running: o.running,
+      release: o.release ?? null,
       hostKeys: o.hostKeys,
     })),
   };

@@ -9,7 +9,8 @@ import { postgresUser } from './postgres-user/index.js';
 import { service } from './service/index.js';
 import { sshAuth } from './ssh-auth/index.js';
 import { sysctl } from './sysctl.js';
+import { release } from './release/index.js';
 import { ufw } from './ufw/index.js';
 import { user } from './user.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw, postgres_user: postgresUser, postgres_database: postgresDatabase };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw, release, postgres_user: postgresUser, postgres_database: postgresDatabase };

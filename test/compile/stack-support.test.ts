@@ -92,6 +92,12 @@ describe('helpers for guards and environment files', () => {
     expect(bad({ 'bad key': 'v4lue' })).not.toContain('v4lue');
   });
 
+  it('envfile merges several mappings, later keys winning, and skips a missing one', () => {
+    const c = { env: { A: '1', SECRET_KEY: 'plain' }, secrets: { SECRET_KEY: 's', B: 2 } };
+    expect(render('{{envfile env secrets}}', 'f', c)).toBe('A="1"\nSECRET_KEY="s"\nB="2"\n');
+    expect(render('{{envfile (default nothing null) secrets}}', 'f', c)).toBe('SECRET_KEY="s"\nB="2"\n');
+  });
+
   it('lenient helpers tolerate a missing parent ({{#if pillar.a.b}}, default)', () => {
     expect(render('{{#if pillar.nginx.settings}}y{{else}}n{{/if}} {{default pillar.nginx.package "nginx-light"}}', 'f', ctx)).toBe('n nginx-light');
   });

@@ -20,7 +20,7 @@ describeHosts('benchmark smoke check', () => {
     await ensureRootfs(bench, (m) => process.stderr.write(`[bench] ${m}\n`));
     run = await startHosts(1, { flavour: bench });
     host = run.hosts[0];
-    staged = stage(process.cwd());
+    staged = await stage(process.cwd());
     await prepare(host, staged);
   }, 900_000);
   afterAll(async () => {

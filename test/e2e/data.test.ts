@@ -32,7 +32,7 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
   let keys: string;
   let tunnel: ResultPromise | undefined;
   const url = (path: string) => `https://${env.hosts[0].address}${path}`;
-  const envYaml = (extra = '') => `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [/var/lib/hello]\nbackups:\n  keep: 1\n  offsite: ${OFFSITE}\n${extra}`;
+  const envYaml = (extra = '') => `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [media]\nbackups:\n  keep: 1\n  offsite: ${OFFSITE}\n${extra}`;
   const secrets = (extra = '') => `SECRET_KEY: ${SECRET}\nbackups:\n  ssh_key: |\n${offsiteKeyText.replace(/^/gm, '    ')}\n${extra}`;
   let offsiteKeyText = '';
 

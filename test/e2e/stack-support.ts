@@ -5,6 +5,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { rsyncQuote } from '../../src/provision/quote.js';
+import { stageExampleRelease } from '../support/release.js';
 import type { Report } from '../../src/apply/report-types.js';
 import type { SshResult, TestHost } from '../harness/index.js';
 import { tempDir } from '../support/temp.js';
@@ -53,6 +54,15 @@ export class StackProject {
     cpSync(join(REPO, 'dist/brine.js'), join(this.dir, 'brine.js'));
   }
 
+  private released = false;
+
+  /** The example app's release in release/, as brine provision would upload it (built once; the host keeps it). */
+  private async release(): Promise<void> {
+    if (this.released) return;
+    await stageExampleRelease(this.dir);
+    this.released = true;
+  }
+
   write(path: string, text: string): void {
     writeFileSync(join(this.dir, path), text);
   }
@@ -75,6 +85,7 @@ export class StackProject {
 
   /** Copies the project (secrets.yaml included) into a root-only directory on the host. */
   async upload(): Promise<void> {
+    await this.release();
     const ssh = ['ssh', '-F', this.host.sshConfigFile, ...(this.admin ? ['-l', this.admin.name, '-i', this.admin.key] : [])];
     await this.root(['install', '-d', '-m', '700', REMOTE]);
     await execa('rsync', [

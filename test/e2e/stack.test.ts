@@ -97,7 +97,7 @@ describeHosts('the shipped stack', () => {
       { input: `${SECRET}\n${DB_PASSWORD}\n` },
     );
     expect(readable.stdout).toBe('');
-  });
+  }, 600_000); // the first converge of a bare host now also installs Django and builds a virtualenv
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
     p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: true }]);

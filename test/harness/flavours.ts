@@ -18,15 +18,18 @@ export const STACK = ['nodejs', 'rsync', 'python3', 'sudo', 'ufw', 'iptables', '
 /** The servers of the app's data (states/postgres, states/redis): only pre-downloaded, in `bare`. */
 export const DATA = ['postgresql', 'redis-server'];
 
+/** What the example app's releases need: a virtualenv, Django, and its data services' clients. */
+export const APP = ['python3-venv', 'python3-django'];
+
 export const full: Flavour = {
   name: 'full',
-  include: [...BOOT, 'libpam-systemd', 'iproute2', 'procps', 'ca-certificates', 'curl', 'netbase', ...STACK],
+  include: [...BOOT, 'libpam-systemd', 'iproute2', 'procps', 'ca-certificates', 'curl', 'netbase', ...STACK, ...APP],
 };
 
 export const bare: Flavour = {
   name: 'bare',
   include: [...BOOT],
-  predownload: [...STACK, ...DATA],
+  predownload: [...STACK, ...APP, ...DATA],
 };
 
 const registry = new Map<string, Flavour>([

@@ -10,7 +10,7 @@ describe('the data states', () => {
   it('one staging host with web, db and cache: socket-only postgres with peer auth, redis on its socket for the app\'s user, backups', () => {
     const c = compileStack(shipped(), { env: 'staging', roles: ['web', 'db', 'cache'] });
     expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'postgres', 'backups', 'redis', 'app', 'nginx']);
-    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\nBRINE_DATA_DIRS\n");
+    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\n/var/lib/hello\nBRINE_DATA_DIRS\n");
     expect(contentOf(c, 'postgres-settings')).toContain("listen_addresses = ''\n");
     expect(contentOf(c, 'postgres-hba')).toMatch(/^local {3}all {13}all {37}peer$/m);
     expect(contentOf(c, 'postgres-hba')).not.toMatch(/^host {4}hello/m);
@@ -33,10 +33,10 @@ describe('the data states', () => {
     expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
   });
 
-  it('backups on a host without a database archive only its data directories', () => {
-    const c = compileStack(shipped({ 'pillar/project.yaml': 'project_name: hello\napp: {module: "app:application", workers: 2, data_dirs: [/srv/media]}\n' }), { env: 'staging', roles: ['web'] }, ['backups']);
+  it('backups on a host without a database archive only the app\'s data (/var/lib/<project_name>, data_dirs inside it)', () => {
+    const c = compileStack(shipped({ 'pillar/project.yaml': 'project_name: hello\napp: {module: "app:application", workers: 2, data_dirs: [media]}\n' }), { env: 'staging', roles: ['web'] }, ['backups']);
     expect(contentOf(c, '/usr/local/sbin/hello-backup')).not.toContain('pg_dump');
-    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\n/srv/media\nBRINE_DATA_DIRS\n");
+    expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\n/var/lib/hello\nBRINE_DATA_DIRS\n");
   });
 
   it('a separate db host (db.host): listens on TCP, the role has the password (masked), pg_hba and ufw let only the web hosts in', () => {

@@ -44,20 +44,43 @@ describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
     ]);
   });
 
-  it('starts the app after its code, unit and environment, and restarts it when they change', () => {
+  it('starts the app after its unit and environment, and restarts it when they change', () => {
     const c = compileStack(shipped(), web({ env }));
     const watched = c.graph.incoming.get('hello|service')!.filter((e) => e.type === 'watch').map((e) => e.from);
-    expect(watched.sort()).toEqual(['/etc/hello/env|file', '/etc/systemd/system/hello.service|file', '/srv/hello/app.py|file']);
+    expect(watched.sort()).toEqual(['/etc/hello/env|file', '/etc/systemd/system/hello.service|file']);
     for (const w of watched) expect(c.graph.order.findIndex((d) => d.key === w)).toBeLessThan(position(c, 'service.running hello'));
     expect(spec(c, 'hello', 'user')).toMatchObject({ system: true, shell: '/usr/sbin/nologin', home: '/srv/hello', createhome: false });
     const unit = contentOf(c, '/etc/systemd/system/hello.service');
     expect(unit).toContain('User=hello\n');
     expect(unit).toContain('EnvironmentFile=/etc/hello/env\n');
     expect(unit).toContain(`Environment=APP_ENVIRONMENT=${env}\n`);
-    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/gunicorn --workers 2 --bind unix:\/run\/hello\/gunicorn.sock .* app:application$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/env \/srv\/hello\/current\/.venv\/bin\/python3 -m gunicorn --workers 2 --bind unix:\/run\/hello\/gunicorn.sock .* --chdir \/srv\/hello\/current hello.wsgi:application$/m);
     for (const h of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'ReadWritePaths=/run/hello /var/lib/hello']) {
       expect(unit).toContain(h + '\n');
     }
+    expect(spec(c, '/var/lib/hello', 'file')).toMatchObject({ user: 'hello', group: 'hello', mode: 0o750 });
+    expect(spec(c, '/srv/hello/static', 'file')).toMatchObject({ target: 'current/static' });
+  });
+
+  it('deploys the uploaded release before the service, with the hooks, virtualenv and health check of the pillar', () => {
+    const c = compileStack(shipped({ 'release/release.json': JSON.stringify({ id: 'abc1234', files: {} }) }), web({ env }));
+    expect(position(c, 'release.deployed hello-release')).toBeLessThan(position(c, 'service.running hello'));
+    expect(c.graph.incoming.get('hello|service')!.map((e) => e.from)).toContain('hello-release|release');
+    for (const before of ['file.managed /etc/hello/env', 'file.managed /etc/systemd/system/hello.service', 'pkg.installed gunicorn', 'pkg.installed app-packages', 'file.directory /var/lib/hello']) {
+      expect(position(c, before), before).toBeLessThan(position(c, 'release.deployed hello-release'));
+    }
+    expect(spec(c, 'hello-release', 'release')).toMatchObject({
+      root: '/srv/hello',
+      manifest: expect.stringMatching(/\/release\/release\.json$/),
+      user: 'hello',
+      service: 'hello',
+      envFile: '/etc/hello/env',
+      env: { APP_ENVIRONMENT: env },
+      hooks: [['manage.py', 'migrate', '--noinput'], ['manage.py', 'collectstatic', '--noinput']],
+      venv: { systemSitePackages: true, findLinks: [], extraArgs: ['--no-index'] },
+      health: { path: '/healthz', host: env === 'staging' ? 'staging.example.com' : 'www.example.com', socket: '/run/hello/gunicorn.sock', timeout: 30 },
+      keep: 5,
+    });
   });
 
   it('serves the site over HTTPS with a self-signed certificate made before nginx -t, then drops the default site', () => {
@@ -82,7 +105,7 @@ describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
   it('plans nothing outside the functions the stack is documented to use', () => {
     const c = compileStack(shipped(), web({ env }));
     expect([...new Set(c.graph.order.map(fnOf))].sort()).toEqual([
-      'cmd.run', 'file.absent', 'file.directory', 'file.managed', 'group.present', 'pkg.installed',
+      'cmd.run', 'file.absent', 'file.directory', 'file.managed', 'file.symlink', 'group.present', 'pkg.installed',
       'service.running', 'ssh_auth.manage', 'ufw.default', 'ufw.enabled', 'ufw.rule', 'user.present',
     ]);
   });

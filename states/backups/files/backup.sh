@@ -10,14 +10,11 @@ keep={{default pillar.backups.keep 7}}
 note=${RUNTIME_DIRECTORY:-/run/$project-backup}/note
 started=${RUNTIME_DIRECTORY:-/run/$project-backup}/started
 
-# Data directories to archive (those that exist), one per line.
+# Data directories to archive (those that exist), one per line: the app's data, outside its
+# releases — /var/lib/<project_name>, where every app.data_dirs entry lives.
 data_dirs() {
   cat <<'BRINE_DATA_DIRS'
-{{#if pillar.app.data_dirs}}
-{{#each pillar.app.data_dirs}}
-{{this}}
-{{/each}}
-{{/if}}
+/var/lib/{{pillar.project_name}}
 BRINE_DATA_DIRS
 }
 
