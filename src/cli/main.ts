@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { BrineError } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
-import { registerProvision } from './provision.js';
+import { registerProvision, whole } from './provision.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -25,10 +25,11 @@ program
   .option('--var-dir <dir>', "brine's own directory (lock, backups)", defaultVarDir())
   .option('--report-file <path>', 'also write the (masked) JSON report to this file')
   .option('--run-log <path>', 'run log a real apply appends to (default /var/log/brine/runs.jsonl as root)')
-  .option('--lock-wait <seconds>', "wait this long for another apply's lock", (v) => Number.parseInt(v, 10), 0)
+  .option('--lock-wait <seconds>', "wait this long for another apply's lock", whole(0), 0)
+  .option('--allow-empty', 'succeed when nothing is selected for this host (otherwise an error)', false)
   .action(async (states: string[], o) => {
     const runLog = o.runLog ?? defaultRunLog(o.varDir);
-    const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json) });
+    const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json), allowEmpty: Boolean(o.allowEmpty) });
     process.exitCode = code;
   });
 

@@ -9,7 +9,7 @@ import type { SshSettings } from '../provision/ssh.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const repeat = (v: string, prev: string[] = []) => [...prev, v];
-const whole = (min: number) => (v: string) => {
+export const whole = (min: number) => (v: string) => {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
   return n;

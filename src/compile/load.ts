@@ -14,6 +14,7 @@ import { render } from './render.js';
 import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
 import { makeSourceLoader } from './source.js';
+import { unknownEnvironment } from './environments.js';
 
 export interface CompileInput {
   /** Project directory holding states/ and pillar/. */
@@ -37,6 +38,8 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   const dir = resolve(input.dir);
   const problems: Problem[] = [];
   const rel = (p: string) => relative(dir, p) || p;
+  const badEnv = unknownEnvironment(dir, input.facts.env);
+  if (badEnv) throw new SpecError([{ message: badEnv }]);
   const { data: pillar, secrets, secretData, files: pillarFiles } = loadPillar(dir, input.facts, problems);
   // `secrets`: what the secrets.yaml files hold, apart from the rest (an app's environment file).
   const context = { pillar, secrets: secretData, facts: input.facts, grains: input.facts, env: input.facts.env };

@@ -175,10 +175,13 @@ const COMPILE = { strict: true, noEscape: true };
 /** Handlebars' precompiled form (a JS object literal) as a template of this environment. */
 const fromSpec = (spec: string) => hb.template(new Function(`return ${spec}`)() as ReturnType<typeof hb.precompile>);
 
+/** A larger template is compiled each run rather than grow the cache by its size every time. */
+const MAX_KEPT = 256 * 1024;
+
 /** The template for this text: from the run's store of compiled templates when it has it. */
 function compiled(text: string, yamlSafe: boolean, secrets: Secrets | undefined): (context: object) => string {
   const store = templateStore();
-  const key = store && secrets && !secrets.within(text) ? templateKey(text, yamlSafe) : undefined;
+  const key = store && secrets && text.length <= MAX_KEPT && !secrets.within(text) ? templateKey(text, yamlSafe) : undefined;
   const kept = key ? store!.get(key) : undefined;
   if (kept !== undefined) return fromSpec(kept);
   const ast = hb.parse(text);

@@ -118,6 +118,10 @@ function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => n
     delete args[rk];
   }
   const name = args.name === undefined || args.name === null ? id : Array.isArray(args.name) ? args.name.join(' ') : String(args.name);
+  const control = controlCharacter(name, kind === 'cmd');
+  if (control) {
+    problems.push({ file, line: argLines.name ?? line, id, field: 'name', message: `the name holds a control character (${control}); brine refuses it rather than make a path or unit nobody can type` });
+  }
   return { key: stateKey(id, kind), id, kind, fn, name, args, argLines, requisites, sls: at.sls, file, line, index: at.index };
 }
 
@@ -140,4 +144,13 @@ function octalAsWritten(node: unknown): string | undefined {
   if (!isScalar(node) || typeof node.value !== 'number') return undefined;
   const source = (node.srcToken as { source?: string } | undefined)?.source;
   return source && /^0o?[0-7]+$/.test(source) ? source : undefined;
+}
+
+/**
+ * The first control character in a name, as U+XXXX, or undefined. A command (cmd.run) may span
+ * lines and hold tabs; NUL never fits anywhere (no path, argv or unit can hold it).
+ */
+function controlCharacter(name: string, command: boolean): string | undefined {
+  const m = (command ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/).exec(name);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
