@@ -3,7 +3,8 @@
 import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../apply/engine.js';
-import { LockError } from '../core/errors.js';
+import { BrineError, ioError, LockError } from '../core/errors.js';
+import { sweepTempDirs } from '../host/leftovers.js';
 import { ApplyLock } from '../apply/lock.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
 import { exitCodeOf, type Report } from '../apply/report-types.js';
@@ -25,6 +26,8 @@ export interface ApplyOptions {
   runLog?: string;
   /** Seconds to wait for another apply's lock before giving up (0: fail at once). */
   lockWait?: number;
+  /** Succeed when nothing is selected for this host (otherwise an error: a typo in a target?). */
+  allowEmpty?: boolean;
 }
 
 export async function applyCommand(states: string[], o: ApplyOptions): Promise<{ code: number; report: Report }> {
@@ -32,10 +35,14 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
   const started = new Date();
   let compiled: Compiled | undefined;
   let hostId = o.id ?? host.name;
+  // Candidates a run killed with -9 left in the temp dir (they may hold secrets).
+  const swept = sweepTempDirs('brine-scratch');
+  if (swept.length) process.stderr.write(`brine: removed ${swept.length} scratch director${swept.length === 1 ? 'y' : 'ies'} an interrupted run left: ${swept.join(', ')}\n`);
   try {
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
     hostId = facts.id;
     compiled = compile({ dir: o.dir, facts, only: states }, registry);
+    if (!compiled.graph.order.length && !o.allowEmpty) throw new BrineError('E_EMPTY', nothingSelected(compiled.sls, o, facts));
     host.secrets = compiled.secrets;
     const secrets = compiled.secrets;
     const style = styleFor(process.stdout);
@@ -53,14 +60,25 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       }
     }
     report.host = facts.id;
-    const code = exitCodeOf(report);
-    // brine's own file, not a state's: written atomically like any (LocalHost.writeFile).
-    if (o.reportFile) await host.writeFile(o.reportFile, jsonReport(report, secrets), { mode: 0o600 });
+    let code = exitCodeOf(report);
+    // brine's own files after the run: a failure is reported after the report, which says
+    // what was changed, and fails the run; it never hides that changes were made.
+    const late: unknown[] = [];
+    if (o.reportFile) {
+      // Written atomically like any file (LocalHost.writeFile).
+      await host.writeFile(o.reportFile, jsonReport(report, secrets), { mode: 0o600 }).catch((err) => late.push(ioError('write the report file', o.reportFile!, err)));
+    }
     if (!o.test && o.runLog) {
       const entry = runLogEntry({ when: started, host: facts.id, env: o.env, states: compiled.sls, exitCode: code }, report, secrets);
-      await appendRunLog(o.runLog, entry);
+      await appendRunLog(o.runLog, entry).catch((err) => late.push(err));
     }
     process.stdout.write(o.json ? jsonReport(report, secrets) : formatSummary(report, style));
+    if (late.length) {
+      const changed = report.summary.changed;
+      const made = o.test ? '' : changed ? `${changed} state(s) were changed (see the report), but ` : 'nothing was changed, but ';
+      for (const err of late) process.stderr.write(`brine: error: ${made}${secrets.mask(messageOf(err))}\n`);
+      code = 1;
+    }
     return { code, report };
   } catch (err) {
     // A run that never got to plan is still a run someone started: log why it stopped.
@@ -69,12 +87,23 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       const entry = runLogEntry({ when: started, host: hostId, env: o.env, states: compiled?.sls ?? states, exitCode: 1, error }, undefined, compiled?.secrets);
       await appendRunLog(o.runLog, entry).catch(() => undefined);
     }
+    // A message may quote a path or a command holding a secret.
+    if (err instanceof Error && compiled) err.message = compiled.secrets.mask(err.message);
     throw err;
   } finally {
     await host.close();
     // For benchmarks: how many processes this run started (facts, plans and changes together).
     if (process.env.BRINE_COUNT_SPAWNS) process.stderr.write(`brine: spawned ${host.spawned} processes\n`);
   }
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function nothingSelected(sls: string[], o: ApplyOptions, facts: { id: string; roles: string[] }): string {
+  const why = sls.length
+    ? `the state files ${sls.join(', ')} declare no state`
+    : `states/top.yaml selects no state file for this host (id '${facts.id}', roles: ${facts.roles.join(', ') || 'none'}) in environment '${o.env}'`;
+  return `nothing to apply: ${why} (--allow-empty accepts that)`;
 }
 
 /** Waits (polling once a second) while another apply holds the lock, saying so once. */

@@ -1,6 +1,6 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
 import { Command, CommanderError } from 'commander';
-import { BrineError } from '../core/errors.js';
+import { BrineError, isSystemError, systemCause } from '../core/errors.js';
 import { applyCommand } from './apply.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
 import { registerProvision, whole } from './provision.js';
@@ -42,6 +42,10 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   } else if (err instanceof BrineError) {
     process.stderr.write(`brine: error: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (isSystemError(err)) {
+    // A file brine could not read or write: what, where and why, on one line.
+    process.stderr.write(`brine: error: cannot ${err.syscall}${err.path ? ` ${err.path}` : ''}: ${systemCause(err)}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`brine: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
