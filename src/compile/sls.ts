@@ -1,5 +1,5 @@
 // Parses one rendered state file (Salt's SLS shape) into state declarations with line numbers.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import { REQUISITE_TYPES, stateKey, type Requisite, type RequisiteTarget, type StateDecl } from '../core/state.js';
 
@@ -19,10 +19,24 @@ export function parseYaml(text: string, file: string, problems: Problem[]) {
     return range ? lineCounter.linePos(range[0]).line : 0;
   };
   for (const err of doc.errors) {
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    // A quote never closed runs to the end of the file: name the line where it opened.
+    const at = /^Missing closing .?quote/.test(err.message) ? quoteStart(doc, err.pos[0]) : undefined;
+    const line = at !== undefined ? lineCounter.linePos(at).line : (err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line);
     problems.push({ file, line, message: `YAML: ${err.message.split('\n')[0]}` });
   }
   return { doc, lineOf, ok: doc.errors.length === 0 };
+}
+
+/** Where the quoted scalar running up to `end` starts. */
+function quoteStart(doc: Document, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const range = node.range;
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && range && range[0] < end && range[1] >= end) start = range[0];
+    },
+  });
+  return start;
 }
 
 export function parseSls(text: string, file: string, sls: string, startIndex: number, problems: Problem[]): ParsedSls {
