@@ -102,7 +102,8 @@ export class InventoryError extends BrineError {
 export class UnreachableError extends BrineError {
   constructor(
     readonly host: string,
-    detail: string,
+    /** Why, without the host (ssh's last line): what a line already naming the host shows. */
+    readonly detail: string,
   ) {
     super('E_UNREACHABLE', `${host}: unreachable: ${detail}`);
   }

@@ -117,7 +117,7 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)), () => ev.phase('collect'));
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
-      return finish('failed', `connection lost during the run (${err.message}); the agent goes on on the host and the next provision shows its result`);
+      return finish('failed', `connection lost during the run (${err.detail}); the agent goes on on the host and the next provision shows its result`);
     }
     let collected = launched.collected;
     if (!collected?.finished.some((f) => f.run === run)) {
@@ -137,8 +137,10 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     return finish('failed', why);
   } catch (err) {
     if (run && !agentStarted) await remote.removeUpload(run);
-    const message = err instanceof Error ? err.message : String(err);
-    return finish(err instanceof UnreachableError && !agentStarted ? 'unreachable' : 'failed', message);
+    // Every line that shows it already names the host and the status: say only why.
+    const unreachable = err instanceof UnreachableError && !agentStarted;
+    const message = err instanceof UnreachableError ? (unreachable ? err.detail : `unreachable: ${err.detail}`) : err instanceof Error ? err.message : String(err);
+    return finish(unreachable ? 'unreachable' : 'failed', message);
   }
 }
 
