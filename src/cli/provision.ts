@@ -1,6 +1,7 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
 import { InvalidArgumentError, type Command } from 'commander';
 import { styleFor } from '../apply/report.js';
+import { defaultVarDir } from './paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
@@ -45,7 +46,7 @@ export function registerProvision(program: Command): void {
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .action(async (env: string, states: string[], o) => {
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, varDir: defaultVarDir() },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;

@@ -1,6 +1,6 @@
 // Which pillar files a host gets: exactly what pillar/top.yaml selects for it in this env
 // (decided here, on the controller), never a file of another environment, plus a reduced top.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Facts } from '../compile/facts.js';
 import { knownEnvironments } from '../compile/environments.js';
@@ -65,6 +65,7 @@ export function stagePillar(dir: string, p: HostPillar, staging: string): string
     const to = join(staging, file);
     mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
     copyFileSync(join(dir, file), to);
+    chmodSync(to, 0o600);
   }
   writeFileSync(join(root, 'top.yaml'), p.top, { mode: 0o600 });
   return root;

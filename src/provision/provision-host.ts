@@ -3,9 +3,10 @@
 // the same connection — or in a step of its own when the launch stopped before that.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnreachableError } from '../core/errors.js';
+import { removeOnExit } from '../core/on-exit.js';
+import { tempDirPrefix } from '../host/leftovers.js';
 import type { Report } from '../apply/report-types.js';
 import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
@@ -14,6 +15,7 @@ import { stagePillar, type HostPillar } from './pillar-select.js';
 import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT, type Launched } from './remote.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
+import type { UploadRecords } from './upload-records.js';
 
 export type Phase = 'waiting' | 'bootstrap' | 'upload' | 'run' | 'collect' | 'done';
 export type HostStatus = 'ok' | 'changed' | 'pending' | 'failed' | 'unreachable';
@@ -47,6 +49,8 @@ export interface HostContext {
   /** All hosts' pillar secrets: every line shown passes through it. */
   secrets: Secrets;
   lockWaitSeconds: number;
+  /** Uploads sent and not yet started, noted on this machine (none: not noted). */
+  uploads?: UploadRecords;
 }
 
 export interface HostEvents {
@@ -90,14 +94,26 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
   };
   let run: string | undefined;
   let agentStarted = false;
+  let forgetUpload: (() => void) | undefined;
   try {
     ev.phase('bootstrap');
     const b0 = Date.now();
     const b = await remote.bootstrap();
     out.bootstrap = { ...b, ms: Date.now() - b0 };
     ev.phase('upload', b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`);
+    // What an earlier provision killed while uploading left on the host: its pillar, secrets too.
+    const orphans = ctx.uploads?.orphans(t.address) ?? [];
+    if (orphans.length) {
+      const removed = await remote.removeOrphans(orphans.map((o) => o.run));
+      orphans.forEach((o) => o.forget());
+      for (const r of removed) ev.line(`removed the upload of an interrupted provision (${r}), with its pillar`);
+    }
     run = makeRunId();
-    const staging = mkdtempSync(join(tmpdir(), 'brine-upload-'));
+    forgetUpload = ctx.uploads?.note(t.address, run);
+    // 0700 and named with this pid: removed on any exit but kill -9, after which the next
+    // provision recognises it (sweepTempDirs) and removes it.
+    const staging = mkdtempSync(tempDirPrefix('brine-upload'));
+    const forgetStaging = removeOnExit(staging);
     try {
       // The bundle is CommonJS: a lone brine.js runs on the host's node as it is. With its
       // mtime, a host that ran this very bundle last time links it instead of receiving it.
@@ -109,6 +125,7 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       await remote.upload(run, [agent, join(ctx.dir, 'states'), pillarDir], b.sudo);
     } finally {
       rmSync(staging, { recursive: true, force: true });
+      forgetStaging();
     }
     ev.phase('run');
     agentStarted = true;
@@ -116,9 +133,11 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     try {
       launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)), () => ev.phase('collect'));
     } catch (err) {
+      forgetUpload?.();
       if (!(err instanceof UnreachableError)) throw err;
       return finish('failed', `connection lost during the run (${err.detail}); the agent goes on on the host and the next provision shows its result`);
     }
+    forgetUpload?.();
     let collected = launched.collected;
     if (!collected?.finished.some((f) => f.run === run)) {
       // The launcher stopped before collecting (or collecting failed): a step of its own.
@@ -136,7 +155,8 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     const why = out.report ? `${out.report.summary.failed} state(s) failed` : lastLines(mine?.logTail || launched.stderr) || `agent exit ${code}`;
     return finish('failed', why);
   } catch (err) {
-    if (run && !agentStarted) await remote.removeUpload(run);
+    // Removed, or noted for the next provision to remove.
+    if (run && !agentStarted && (await remote.removeUpload(run))) forgetUpload?.();
     // Every line that shows it already names the host and the status: say only why.
     const unreachable = err instanceof UnreachableError && !agentStarted;
     const message = err instanceof UnreachableError ? (unreachable ? err.detail : `unreachable: ${err.detail}`) : err instanceof Error ? err.message : String(err);

@@ -1,9 +1,11 @@
 // `brine provision ENV`: every selected host in parallel (bounded), each through bootstrap,
 // upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BrineError, InventoryError } from '../core/errors.js';
+import { removeOnExit } from '../core/on-exit.js';
+import { sweepTempDirs, tempDirPrefix } from '../host/leftovers.js';
 import type { Style } from '../apply/report.js';
 import { loginName } from '../apply/run-log.js';
 import { Secrets } from '../core/secrets.js';
@@ -14,6 +16,7 @@ import { ProgressView } from './progress.js';
 import { provisionHost, type HostOutcome } from './provision-host.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
+import { UploadRecords } from './upload-records.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
 
 export interface ProvisionOptions {
@@ -30,6 +33,8 @@ export interface ProvisionOptions {
   agent?: string;
   /** Seconds the agent waits for an earlier run's lock. */
   lockWait: number;
+  /** brine's own directory on this machine: notes of uploads not yet started (upload-records.ts). */
+  varDir?: string;
 }
 
 export interface ProvisionIO {
@@ -66,8 +71,12 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const live = several && Boolean(out.isTTY) && !process.env.CI;
   const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
   const spawn = io.spawn ?? spawnProcess;
+  // What a provision killed with -9 left here: its upload staging (with pillar) and ssh sockets.
+  const swept = [...sweepTempDirs('brine-upload'), ...sweepTempDirs('brine-ssh')];
+  if (swept.length) io.stderr.write(`brine: removed ${swept.length} temporary director${swept.length === 1 ? 'y' : 'ies'} an interrupted provision left: ${swept.join(', ')}\n`);
   // Each host's steps share one connection, through sockets in a dir only we can reach.
-  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
+  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(tempDirPrefix('brine-ssh')) : undefined;
+  const forgetControlDir = controlDir ? removeOnExit(controlDir) : () => undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
   const ctx = {
     dir,
@@ -80,6 +89,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
     via: `${loginName()}@${hostname()}`,
     secrets,
     lockWaitSeconds: o.lockWait,
+    uploads: o.varDir ? new UploadRecords(join(o.varDir, 'uploads')) : undefined,
   };
   let settled;
   try {
@@ -92,6 +102,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
       await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));
       rmSync(controlDir, { recursive: true, force: true });
     }
+    forgetControlDir();
   }
   const outcomes = settled.map((s, i): HostOutcome => {
     if (s.ok) return s.value;

@@ -103,9 +103,21 @@ export class Remote {
     return parseCollected(r.stdout);
   }
 
+  /**
+   * Removes uploads of runs that never started (an earlier provision was killed while sending
+   * them); one whose job exists is the launcher's to finish. Returns the runs removed.
+   */
+  async removeOrphans(runs: string[]): Promise<string[]> {
+    const script = 'run=$0 rep=$1; shift; for r in "$@"; do [ ! -e "$rep/$r.job" ] && [ ! -e "$rep/$r.pid" ] && [ -d "$run/$r" ] && rm -rf -- "$run/$r" && echo "$r"; done; true';
+    const r = await this.root(['sh', '-c', script, RUN_ROOT, REPORT_ROOT, ...runs], { step: 'cleanup' });
+    if (r.exitCode !== 0) throw new RemoteError(this.address, 'cleanup', tail(r.stderr) || `exit ${r.exitCode}`);
+    return r.stdout.split('\n').filter((l) => runs.includes(l));
+  }
+
   /** Best effort after a failed start: the upload holds the pillar. */
-  async removeUpload(run: string): Promise<void> {
-    await this.root(['rm', '-rf', '--', `${RUN_ROOT}/${run}`], { step: 'cleanup' }).catch(() => undefined);
+  async removeUpload(run: string): Promise<boolean> {
+    const r = await this.root(['rm', '-rf', '--', `${RUN_ROOT}/${run}`], { step: 'cleanup' }).catch(() => undefined);
+    return r?.exitCode === 0;
   }
 
   async readRunLog(lines: number): Promise<string> {
