@@ -88,7 +88,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       throw err;
     }
     const { uid, gid } = ids;
-    changes.push(...(await planLeftovers(host, spec.path, ctx.varDir)));
+    changes.push(...(await planLeftovers(host, spec.path, backupDir(ctx.varDir, spec.path, ctx.secrets))));
     changes.push({
       summary,
       diff,
@@ -97,7 +97,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
         if (st && spec.backup) {
           // The old bytes are copied from the file itself: a large one is never read whole.
           const old = current ?? { path: spec.path, size: st.size, sha256: '' };
-          await h.writeFile(await backupPath(h, ctx.varDir, spec.path), old, { mode: 0o600 });
+          await h.writeFile(await backupPath(h, ctx.varDir, spec.path, ctx.secrets), old, { mode: 0o600 });
         }
         await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
       },
@@ -110,10 +110,10 @@ export const managed: ResourceFunction<ManagedSpec> = {
  * Temp files an interrupted write of this path left (beside it, or beside its backups): only
  * looked for when the content is to be written, which an interrupted write always leaves to do.
  */
-async function planLeftovers(host: HostView, path: string, varDir: string): Promise<Change[]> {
+async function planLeftovers(host: HostView, path: string, backups: string): Promise<Change[]> {
   const base = path.slice(path.lastIndexOf('/') + 1);
   const found: string[] = [];
-  for (const [dir, name] of [[dirname(path), base], [backupDir(varDir, path), undefined]] as const) {
+  for (const [dir, name] of [[dirname(path), base], [backups, undefined]] as const) {
     found.push(...staleTemps((await host.readdir(dir)) ?? [], name).map((t) => join(dir, t)));
   }
   if (!found.length) return [];
