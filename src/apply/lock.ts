@@ -22,8 +22,11 @@ export class ApplyLock {
   ) {}
 
   static async acquire(dir: string, what: string): Promise<ApplyLock> {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch((err) => {
-      throw ioError("create brine's var dir", dir, err);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch(async (err) => {
+      // A recursive mkdir under a read-only mount says ENOENT; the plain one says why.
+      const plain = await fs.mkdir(dir, { mode: 0o700 }).then(() => undefined, (e: unknown) => e);
+      if (plain === undefined) return;
+      throw ioError("create brine's var dir", dir, (plain as NodeJS.ErrnoException).code === 'ENOENT' ? err : plain);
     });
     const path = join(dir, 'apply.lock');
     const info: LockInfo = { pid: process.pid, user: safeUser(), host: hostname(), since: new Date().toISOString(), what };
