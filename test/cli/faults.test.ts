@@ -40,13 +40,12 @@ describe('kill -9 at random points of a 2,000-file apply', () => {
     const dir = makeProject({ 'states/many.yaml': states, 'pillar/top.yaml': "base:\n  '*': [v]\n", 'pillar/v.yaml': 'v: 0\n' });
     const args = ['apply', '--env', 'base', '--dir', dir, 'many'];
     expect((await run(args, varDir)).code).toBe(0);
-    const points: number[] = [];
+    const points: string[] = [];
     try {
       for (let round = 1; round <= 10; round++) {
         writeFileSync(join(dir, 'pillar/v.yaml'), `v: ${round}\n`);
         // Killed once `point` states have reported: somewhere in the middle of the changes.
         const point = 1 + Math.floor(Math.random() * (FILES - 2));
-        points.push(point);
         const child = start(args, varDir);
         let seen = 0;
         child.stdout!.on('data', (d: Buffer) => {
@@ -62,6 +61,7 @@ describe('kill -9 at random points of a 2,000-file apply', () => {
           expect([`v${round - 1}-${i}\n`, `v${round}-${i}\n`], `round ${round}, f${i}`).toContain(text);
         }
         const left = leftovers(target).length + leftovers(varDir).length;
+        points.push(`${point} (${left} left)`);
 
         const next = await run(args, varDir);
         expect(next.code, `round ${round}: ${next.stderr}`).toBe(0);
@@ -77,7 +77,7 @@ describe('kill -9 at random points of a 2,000-file apply', () => {
         expect(again.stdout).toMatch(new RegExp(`Succeeded: ${FILES} \\(changed=0\\)`));
       }
     } finally {
-      console.log(`kill -9 after these many states: ${points.join(', ')}`);
+      console.log(`kill -9 after these many states (temp files left): ${points.join(', ')}`);
       rmSync(root, { recursive: true, force: true });
     }
   }, 600_000);
