@@ -43,10 +43,11 @@ export function registerProvision(program: Command): void {
     .option('-t, --test', 'dry run on every host: show what would change (exit 2 if anything would)', false)
     .option('--json', 'print one JSON document with every host’s report', false)
     .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
+    .option('--allow-empty', 'succeed on a host the top files select nothing for (otherwise an error)', false)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .action(async (env: string, states: string[], o) => {
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, varDir: defaultVarDir() },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, allowEmpty: Boolean(o.allowEmpty), varDir: defaultVarDir() },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;

@@ -49,6 +49,8 @@ export interface HostContext {
   /** All hosts' pillar secrets: every line shown passes through it. */
   secrets: Secrets;
   lockWaitSeconds: number;
+  /** Let the agent succeed on a host the top files select nothing for. */
+  allowEmpty?: boolean;
   /** Uploads sent and not yet started, noted on this machine (none: not noted). */
   uploads?: UploadRecords;
 }
@@ -63,7 +65,7 @@ export function makeRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lockWaitSeconds'>, t: Target, run: string): string[] {
+export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lockWaitSeconds' | 'allowEmpty'>, t: Target, run: string): string[] {
   const dir = `${RUN_ROOT}/${run}`;
   return [
     'node', `${dir}/brine.js`, 'apply',
@@ -76,6 +78,7 @@ export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lo
     '--run-log', RUN_LOG,
     '--lock-wait', String(ctx.lockWaitSeconds),
     ...(ctx.test ? ['--test'] : []),
+    ...(ctx.allowEmpty ? ['--allow-empty'] : []),
     '--', ...ctx.states,
   ];
 }

@@ -33,6 +33,8 @@ export interface ProvisionOptions {
   agent?: string;
   /** Seconds the agent waits for an earlier run's lock. */
   lockWait: number;
+  /** A host the top files select nothing for is not an error. */
+  allowEmpty?: boolean;
   /** brine's own directory on this machine: notes of uploads not yet started (upload-records.ts). */
   varDir?: string;
 }
@@ -89,6 +91,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
     via: `${loginName()}@${hostname()}`,
     secrets,
     lockWaitSeconds: o.lockWait,
+    allowEmpty: o.allowEmpty,
     uploads: o.varDir ? new UploadRecords(join(o.varDir, 'uploads')) : undefined,
   };
   let settled;
