@@ -1,12 +1,12 @@
 #!/bin/sh
 # brine bootstrap: make a Debian/Ubuntu host able to run the brine agent — the distribution's
 # nodejs (>= 18) and rsync, and brine's root-only directories. Idempotent; installs nothing else.
-# Usage, as root: sh bootstrap.sh [VERSION]   (a host already bootstrapped at VERSION is skipped)
+# Usage, as root: sh bootstrap.sh VERSION VAR_DIR [DIR...]
+#   VERSION: a host already bootstrapped at VERSION is skipped ('' never is); VAR_DIR and DIRs:
+#   brine's root-only directories, made 0700 (the marker lives in VAR_DIR). `brine provision`
+#   passes them (src/core/host-paths.ts).
 set -eu
 
-BRINE_VAR=/var/lib/brine
-BRINE_LOG=/var/log/brine
-MARKER=$BRINE_VAR/bootstrap.done
 NODE_MIN=18
 
 say() { printf 'brine-bootstrap: %s\n' "$*"; }
@@ -28,10 +28,8 @@ node_id() { p=$(command -v node 2>/dev/null) && stat -L -c '%d:%i:%s:%Y' "$p" 2>
 # Who runs `provision` next time: root logs in directly, anyone else comes through sudo.
 login() { if [ -n "${SUDO_USER:-}" ]; then echo "sudo=yes"; else echo "sudo=no"; fi; }
 
-DIRS="$BRINE_VAR $BRINE_VAR/run $BRINE_VAR/reports $BRINE_VAR/agent $BRINE_LOG"
-
 dirs_exist() {
-  for d in $DIRS; do [ -d "$d" ] || return 1; done
+  for d in "$@"; do [ -d "$d" ] || return 1; done
 }
 
 # A fresh cloud server often runs unattended-upgrades at first boot: wait for dpkg's lock.
@@ -43,11 +41,14 @@ apt_install() {
 }
 
 main() {
-  version=${1:-}
+  [ $# -ge 2 ] || die "usage: bootstrap.sh VERSION VAR_DIR [DIR...]"
+  version=$1
+  shift
+  MARKER=$1/bootstrap.done
   # The marker: this script's version, then the node binary it checked and that node's version.
   marked='' marked_node=''
   [ ! -f "$MARKER" ] || { IFS= read -r marked && IFS= read -r marked_node; } <"$MARKER" || true
-  if [ -n "$version" ] && [ "$marked" = "$version" ] && nid=$(node_id) && [ "${marked_node% *}" = "$nid" ] && has rsync && dirs_exist; then
+  if [ -n "$version" ] && [ "$marked" = "$version" ] && nid=$(node_id) && [ "${marked_node% *}" = "$nid" ] && has rsync && dirs_exist "$@"; then
     say "ok skipped node=${marked_node##* } $(login)"
     return 0
   fi
@@ -76,7 +77,7 @@ main() {
   node=$(node_version)
   [ "$(major "$node")" -ge "$NODE_MIN" ] ||
     die "the distribution's nodejs is $node; brine needs >= $NODE_MIN"
-  for d in $DIRS; do
+  for d in "$@"; do
     mkdir -p "$d"
     chown root:root "$d"
     chmod 0700 "$d"

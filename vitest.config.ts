@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (pure logic, recording fake host, local temp dirs) and
 // `e2e` (real disposable Debian hosts; skipped loudly where root + nspawn are missing).
 // Unit runs first (groupOrder). At most two test files at a time (a root-only option):
-// CI machines have 2 cores and a host takes ~140 MiB.
+// CI machines have 2 cores and a host takes ~140 MiB. Both run in a private TMPDIR that must be
+// empty at the end (test/support/tmp-check.ts): every test removes its temporary files.
 export default defineConfig({
   test: {
     maxWorkers: 2,
@@ -14,6 +15,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
+          globalSetup: ['test/support/tmp-check.ts'],
+          setupFiles: ['test/support/cleanup.ts'],
           testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
@@ -22,7 +25,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/harness/global-setup.ts'],
+          globalSetup: ['test/support/tmp-check.ts', 'test/harness/global-setup.ts'],
+          setupFiles: ['test/support/cleanup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           pool: 'forks',

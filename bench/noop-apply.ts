@@ -21,7 +21,7 @@ const PROJECT = '/root/project';
 // Runs a command on the host and times it there, so SSH's own cost stays out of the numbers.
 const TIMER = `const { spawnSync } = require('node:child_process');
 const t = process.hrtime.bigint();
-const r = spawnSync(process.argv[1], process.argv.slice(2), { env: { ...process.env, BRINE_COUNT_SPAWNS: '1' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+const r = spawnSync(process.argv[1], process.argv.slice(2), { encoding: 'utf8', maxBuffer: 1 << 26 });
 process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, stdout: r.stdout, stderr: r.stderr }));`;
 
 interface Timed {
@@ -35,7 +35,8 @@ async function timed(host: TestHost, argv: string[]): Promise<Timed> {
   return JSON.parse(await host.sshOk(['node', '-e', TIMER, ...argv], { timeout: 300_000 })) as Timed;
 }
 
-const applyArgv = ['node', `${AGENT}/brine.js`, 'apply', '--env', 'bench', '--dir', PROJECT, '--json'];
+// bench/count-spawns.cjs counts the processes each run starts ("brine: spawned N processes").
+const applyArgv = ['node', '--require', `${AGENT}/count-spawns.cjs`, `${AGENT}/brine.js`, 'apply', '--env', 'bench', '--dir', PROJECT, '--json'];
 
 const fmt = (xs: number[]) => {
   const s = summarize(xs);
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   await withHosts(1, { flavour: 'full', log: (m) => console.error(m) }, async ([host]) => {
     await host.sshOk(['mkdir', '-p', AGENT]);
     await host.rsync(join(ROOT, 'dist/brine.js'), `${AGENT}/brine.js`);
+    await host.rsync(join(ROOT, 'bench/count-spawns.cjs'), `${AGENT}/count-spawns.cjs`);
     await host.rsync(`${makeProject(tree.files)}/`, `${PROJECT}/`);
 
     const converge = await timed(host, applyArgv);
@@ -94,7 +96,7 @@ its 1-minute load average was ${load.map((l) => l.toFixed(1)).join(' before, ')}
 | \`node -e 0\` (node start alone) | ${fmt(node)} |
 | SSH round trip \`ssh host true\` (not included above) | ${fmt(ssh)} |
 
-Processes started by brine during a no-op apply (\`BRINE_COUNT_SPAWNS\`): ${[...new Set(spawned)].join(', ')}
+Processes started by brine during a no-op apply (\`bench/count-spawns.cjs\`): ${[...new Set(spawned)].join(', ')}
 (${tree.spawnNote}).
 
 States: ${report.states.map((s) => `\`${s.function}\``).filter((v, i, a) => a.indexOf(v) === i).join(', ')}.

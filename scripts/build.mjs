@@ -32,3 +32,11 @@ await writeFile(outfile, embed(main.outputFiles[0].text, await bundleBoot()));
 await chmod(outfile, 0o755);
 // In this repo the root package.json says "type": "module"; the bundle is CommonJS.
 await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
+
+// The editors' schemas: state files' from the kinds' own parsers (asked through the bundle just
+// built), the shipped stack's pillar contract as written in schemas/.
+const { execFileSync } = await import('node:child_process');
+await mkdir('dist/schemas', { recursive: true });
+const stateSchema = execFileSync(process.execPath, [outfile, 'schema'], { env: { ...process.env, BRINE_CODE_CACHE: 'off' } });
+await writeFile('dist/schemas/state.schema.json', stateSchema);
+await writeFile('dist/schemas/pillar.schema.json', await readFile('schemas/pillar.schema.json'));

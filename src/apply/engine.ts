@@ -14,7 +14,8 @@ export interface RunOptions {
   env: string;
   /** brine's own directory on the host (backups). */
   varDir: string;
-  /** Called as each state finishes (streaming output). */
+  /** Called as each state starts and as it finishes (streaming output, events). */
+  onStart?: (decl: StateDecl) => void;
   onState?: (result: StateResult) => void;
 }
 
@@ -34,6 +35,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
 
   for (const decl of c.graph.order) {
     const t0 = Date.now();
+    opts.onStart?.(decl);
     const result: StateResult = {
       id: decl.id,
       function: `${decl.kind}.${decl.fn}`,

@@ -13,12 +13,18 @@ export function styleFor(stream: NodeJS.WriteStream): Style {
 }
 
 const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
-type Colour = keyof typeof codes;
+export type Colour = keyof typeof codes;
+
+/** The one colour helper: `paint(colour, text)` in ANSI colour when the style has colour. */
+export const painter =
+  (style: Style) =>
+  (c: Colour, text: string): string =>
+    style.color ? `\x1b[${codes[c]}m${text}\x1b[0m` : text;
 
 export function formatState(result: StateResult, secrets: Secrets, style: Style): string {
   // Every field, the ID and name too: a path may hold a secret (/srv/x/owner-<secret>.txt).
   const s = secrets.maskDeep(result);
-  const paint = (c: Colour, t: string) => (style.color ? `\x1b[${codes[c]}m${t}\x1b[0m` : t);
+  const paint = painter(style);
   const colour: Colour = s.result === 'failed' ? 'red' : s.result === 'ok' ? 'green' : s.result === 'pending' ? 'yellow' : 'cyan';
   if (s.result === 'ok' && !s.changes.length) {
     return paint('green', `  ok       ${s.id} (${s.function})`) + (s.comment ? paint('dim', `  ${s.comment}`) : '') + '\n';
@@ -50,7 +56,7 @@ export function formatState(result: StateResult, secrets: Secrets, style: Style)
 }
 
 export function formatSummary(r: Report, style: Style): string {
-  const paint = (c: Colour, t: string) => (style.color ? `\x1b[${codes[c]}m${t}\x1b[0m` : t);
+  const paint = painter(style);
   const { succeeded, changed, pending, failed, total, durationMs } = r.summary;
   const counts = r.test ? `changed=${changed}, pending=${pending}` : `changed=${changed}`;
   const head = `\nSummary for ${r.host} (env ${r.env}${r.test ? ', test' : ''})\n------------\n`;

@@ -1,34 +1,20 @@
 // `brine apply`: compile everything, then plan (--test) or apply on this host; a real apply
-// is recorded in the run log, and --report-file keeps the masked JSON report for `provision`.
+// is recorded in the run log, --report-file keeps the masked JSON report for `provision`, and
+// --events streams the run as JSON lines (apply/events.ts) for `provision` to follow.
 import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../apply/engine.js';
+import { EventStream } from '../apply/events.js';
 import { BrineError, ioError, LockError } from '../core/errors.js';
 import { sweepTempDirs } from '../host/leftovers.js';
 import { ApplyLock } from '../apply/lock.js';
+import type { ApplyOptions } from '../apply/options.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
-import { exitCodeOf, type Report } from '../apply/report-types.js';
+import { exitCodeOf, type Report, type StateResult } from '../apply/report-types.js';
 import { appendRunLog, runLogEntry } from '../apply/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
-
-export interface ApplyOptions {
-  env: string;
-  dir: string;
-  test: boolean;
-  json: boolean;
-  roles: string[];
-  id?: string;
-  varDir: string;
-  /** Also write the masked --json document here (atomically, 0600). */
-  reportFile?: string;
-  /** Where a real apply appends its run-log line; none when undefined. */
-  runLog?: string;
-  /** Seconds to wait for another apply's lock before giving up (0: fail at once). */
-  lockWait?: number;
-  /** Succeed when nothing is selected for this host (otherwise an error: a typo in a target?). */
-  allowEmpty?: boolean;
-}
+import type { StateDecl } from '../core/state.js';
 
 export async function applyCommand(states: string[], o: ApplyOptions): Promise<{ code: number; report: Report }> {
   const host = new LocalHost();
@@ -38,21 +24,30 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
   // Candidates a run killed with -9 left in the temp dir (they may hold secrets).
   const swept = sweepTempDirs('brine-scratch');
   if (swept.length) process.stderr.write(`brine: removed ${swept.length} scratch director${swept.length === 1 ? 'y' : 'ies'} an interrupted run left: ${swept.join(', ')}\n`);
+  const events = o.events ? new EventStream(o.events) : undefined;
   try {
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
     hostId = facts.id;
     compiled = compile({ dir: o.dir, facts, only: states }, registry);
-    if (!compiled.graph.order.length && !o.allowEmpty) throw new BrineError('E_EMPTY', nothingSelected(compiled.sls, o, facts));
+    if (!compiled.graph.order.length && !o.allowEmpty) throw new BrineError(nothingSelected(compiled.sls, o, facts));
     host.secrets = compiled.secrets;
     const secrets = compiled.secrets;
+    if (events) events.secrets = secrets;
     const style = styleFor(process.stdout);
-    const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, secrets, style));
-    const runOpts = { env: o.env, varDir: o.varDir, onState };
+    const runOpts = {
+      env: o.env,
+      varDir: o.varDir,
+      onStart: events && ((d: StateDecl) => events.emit({ event: 'started', id: d.id, function: `${d.kind}.${d.fn}` })),
+      onState: (s: StateResult) => {
+        if (!o.json) process.stdout.write(formatState(s, secrets, style));
+        events?.emit({ event: 'state', state: s });
+      },
+    };
     let report: Report;
     if (o.test) {
       report = await runStates(compiled, registry, host as import('../host/types.js').HostView, { ...runOpts, test: true });
     } else {
-      const lock = await acquireLock(o.varDir, `apply --env ${o.env}`, o.lockWait ?? 0);
+      const lock = await acquireLock(o.varDir, `apply --env ${o.env}`, o.lockWait, events);
       try {
         report = await runStates(compiled, registry, host, { ...runOpts, test: false });
       } finally {
@@ -60,6 +55,8 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       }
     }
     report.host = facts.id;
+    const { states: _, ...rest } = report;
+    events?.emit({ event: 'summary', report: rest });
     let code = exitCodeOf(report);
     // brine's own files after the run: a failure is reported after the report, which says
     // what was changed, and fails the run; it never hides that changes were made.
@@ -81,9 +78,10 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     }
     return { code, report };
   } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    events?.emit({ event: 'error', message: error });
     // A run that never got to plan is still a run someone started: log why it stopped.
     if (!o.test && o.runLog) {
-      const error = err instanceof Error ? err.message : String(err);
       const entry = runLogEntry({ when: started, host: hostId, env: o.env, states: compiled?.sls ?? states, exitCode: 1, error }, undefined, compiled?.secrets);
       await appendRunLog(o.runLog, entry).catch(() => undefined);
     }
@@ -91,9 +89,8 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     if (err instanceof Error && compiled) err.message = compiled.secrets.mask(err.message);
     throw err;
   } finally {
+    events?.close();
     await host.close();
-    // For benchmarks: how many processes this run started (facts, plans and changes together).
-    if (process.env.BRINE_COUNT_SPAWNS) process.stderr.write(`brine: spawned ${host.spawned} processes\n`);
   }
 }
 
@@ -107,7 +104,7 @@ function nothingSelected(sls: string[], o: ApplyOptions, facts: { id: string; ro
 }
 
 /** Waits (polling once a second) while another apply holds the lock, saying so once. */
-async function acquireLock(varDir: string, what: string, waitSeconds: number): Promise<ApplyLock> {
+async function acquireLock(varDir: string, what: string, waitSeconds: number, events?: EventStream): Promise<ApplyLock> {
   const deadline = Date.now() + waitSeconds * 1000;
   let said = false;
   for (;;) {
@@ -115,7 +112,10 @@ async function acquireLock(varDir: string, what: string, waitSeconds: number): P
       return await ApplyLock.acquire(varDir, what);
     } catch (err) {
       if (!(err instanceof LockError) || Date.now() >= deadline) throw err;
-      if (!said) process.stderr.write(`brine: waiting up to ${waitSeconds} s: ${err.message}\n`);
+      if (!said) {
+        process.stderr.write(`brine: waiting up to ${waitSeconds} s: ${err.message}\n`);
+        events?.emit({ event: 'waiting', seconds: waitSeconds, message: err.message });
+      }
       said = true;
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -1,11 +1,15 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
 import { Command, CommanderError } from 'commander';
 import { BrineError, isSystemError, systemCause } from '../core/errors.js';
+import { HOST_PATHS } from '../core/host-paths.js';
 import { applyCommand } from './apply.js';
+import { list, whole } from './options.js';
 import { defaultRunLog, defaultVarDir } from './paths.js';
-import { registerProvision, whole } from './provision.js';
-
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+import { registerCheck } from './check.js';
+import { registerCompletion } from './completion.js';
+import { registerInit } from './init.js';
+import { registerProvision } from './provision.js';
+import { registerSchema } from './schema.js';
 
 const program = new Command('brine')
   .description('masterless, Salt-like configuration management for small Debian/Ubuntu fleets')
@@ -24,9 +28,10 @@ program
   .option('--id <id>', 'name this host is targeted by in top files (default: its hostname)')
   .option('--var-dir <dir>', "brine's own directory (lock, backups)", defaultVarDir())
   .option('--report-file <path>', 'also write the (masked) JSON report to this file')
-  .option('--run-log <path>', 'run log a real apply appends to (default /var/log/brine/runs.jsonl as root)')
+  .option('--run-log <path>', `run log a real apply appends to (default ${HOST_PATHS.runLog} as root)`)
   .option('--lock-wait <seconds>', "wait this long for another apply's lock", whole(0), 0)
   .option('--allow-empty', 'succeed when nothing is selected for this host (otherwise an error)', false)
+  .option('--events <path>', "also append the run's events to this file, one JSON line each (for provision)")
   .action(async (states: string[], o) => {
     const runLog = o.runLog ?? defaultRunLog(o.varDir);
     const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json), allowEmpty: Boolean(o.allowEmpty) });
@@ -34,6 +39,10 @@ program
   });
 
 registerProvision(program);
+registerInit(program);
+registerCheck(program);
+registerSchema(program);
+registerCompletion(program);
 
 // No top-level await: the bundle is CommonJS so that plain `node brine.js` runs it anywhere.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,20 +1,15 @@
 // `brine provision` and `brine history`: commander wiring for the controller side.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
+import { HOST_PATHS } from '../core/host-paths.js';
 import { defaultVarDir } from './paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
 import { provision } from '../provision/provision.js';
 import { spawnProcess } from '../provision/runner.js';
 import type { SshSettings } from '../provision/ssh.js';
+import { list, repeat, whole } from './options.js';
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
-export const whole = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 const positive = whole(1);
 
 function sshOptions(cmd: Command): Command {
@@ -47,7 +42,7 @@ export function registerProvision(program: Command): void {
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .action(async (env: string, states: string[], o) => {
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, allowEmpty: Boolean(o.allowEmpty), varDir: defaultVarDir() },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, allowEmpty: Boolean(o.allowEmpty), stateDir: defaultVarDir() },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;
@@ -56,7 +51,7 @@ export function registerProvision(program: Command): void {
   sshOptions(
     program
       .command('history')
-      .description("show the last runs recorded on an environment's hosts (/var/log/brine/runs.jsonl)")
+      .description(`show the last runs recorded on an environment's hosts (${HOST_PATHS.runLog})`)
       .argument('<env>', 'environment'),
   )
     .option('-n, --last <n>', 'runs per host', positive, 10)

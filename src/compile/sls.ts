@@ -8,7 +8,7 @@ export interface ParsedSls {
   includes: { name: string; line: number }[];
 }
 
-const REQUISITE_KEYS = new Set(REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]));
+export const REQUISITE_KEYS = new Set(REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]));
 
 /** Parse YAML text, reporting syntax errors with file:line. */
 export function parseYaml(text: string, file: string, problems: Problem[]) {

@@ -4,12 +4,19 @@ import type { StateDecl } from './state.js';
 
 type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'mapping';
 
+/** What a parser asked an argument to be: the one definition JSON Schemas are made from. */
+export type ArgShape =
+  | { type: 'string' | 'boolean' | 'integer' | 'mode' | 'strings' | 'command' | 'mapping' | 'any'; required?: boolean }
+  | { type: 'enum'; values: readonly string[] };
+
 export class Args {
   private readonly used = new Set<string>(['name']);
 
   constructor(
     readonly decl: StateDecl,
     readonly problems: Problem[],
+    /** Told of every argument read and its shape (the schema generator listens here). */
+    private readonly onRead?: (key: string, shape: ArgShape) => void,
   ) {}
 
   get name(): string {
@@ -39,6 +46,7 @@ export class Args {
   str(key: string): string | undefined;
   str(key: string, fallback: string): string;
   str(key: string, fallback?: string): string | undefined {
+    this.onRead?.(key, { type: 'string' });
     const v = this.take(key);
     if (v === undefined) return fallback;
     if (typeof v === 'string') return v;
@@ -47,6 +55,7 @@ export class Args {
   }
 
   required(key: string): string {
+    this.onRead?.(key, { type: 'string', required: true });
     const v = this.str(key);
     if (v === undefined && !this.problems.some((p) => p.field === key && p.id === this.decl.id)) {
       this.problem(key, 'is required');
@@ -55,6 +64,7 @@ export class Args {
   }
 
   bool(key: string, fallback: boolean): boolean {
+    this.onRead?.(key, { type: 'boolean' });
     const v = this.take(key);
     if (v === undefined) return fallback;
     if (typeof v === 'boolean') return v;
@@ -62,6 +72,7 @@ export class Args {
   }
 
   int(key: string): number | undefined {
+    this.onRead?.(key, { type: 'integer' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -71,6 +82,7 @@ export class Args {
 
   /** File mode: `644`, `'0644'`, `0o644` → 0o644. YAML reads 644 as a decimal number. */
   mode(key: string): number | undefined {
+    this.onRead?.(key, { type: 'mode' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
@@ -79,6 +91,7 @@ export class Args {
   }
 
   oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    this.onRead?.(key, { type: 'enum', values });
     const v = this.str(key);
     if (v === undefined) return fallback;
     if ((values as readonly string[]).includes(v)) return v as T;
@@ -88,6 +101,7 @@ export class Args {
 
   /** A string or a list of strings. */
   strList(key: string): string[] | undefined {
+    this.onRead?.(key, { type: 'strings' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (typeof v === 'string' || typeof v === 'number') return [String(v)];
@@ -97,6 +111,7 @@ export class Args {
 
   /** A command: an argv list, or a string split into words (no shell). */
   argv(key: string): string[] | undefined {
+    this.onRead?.(key, { type: 'command' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (typeof v === 'string') {
@@ -110,10 +125,12 @@ export class Args {
 
   /** The raw value, for arguments with their own shape (validated by the caller). */
   raw(key: string): unknown {
+    this.onRead?.(key, { type: 'any' });
     return this.take(key);
   }
 
   mapping(key: string): Record<string, unknown> | undefined {
+    this.onRead?.(key, { type: 'mapping' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;

@@ -1,4 +1,4 @@
-// Small named error types with stable codes; the CLI catches them in one place.
+// Small named error types; the CLI catches them in one place and exits with their exitCode.
 
 export interface Problem {
   file?: string;
@@ -18,7 +18,6 @@ export function formatProblem(p: Problem): string {
 
 export class BrineError extends Error {
   constructor(
-    readonly code: string,
     message: string,
     readonly exitCode = 1,
     options?: { cause?: unknown },
@@ -32,7 +31,6 @@ export class BrineError extends Error {
 export class SpecError extends BrineError {
   constructor(readonly problems: Problem[]) {
     super(
-      'E_SPEC',
       problems.length === 1
         ? formatProblem(problems[0])
         : `${problems.length} problems:\n` + problems.map((p) => '  - ' + formatProblem(p)).join('\n'),
@@ -47,28 +45,28 @@ export class CommandError extends BrineError {
     readonly result: { exitCode: number; stderr: string; stdout: string },
   ) {
     const detail = (result.stderr || result.stdout).trim().split('\n').slice(-8).join('\n');
-    super('E_COMMAND', `command failed (exit ${result.exitCode}): ${argv.join(' ')}${detail ? `\n${detail}` : ''}`);
+    super(`command failed (exit ${result.exitCode}): ${argv.join(' ')}${detail ? `\n${detail}` : ''}`);
   }
 }
 
 /** Another apply holds the host's lock. */
 export class LockError extends BrineError {
   constructor(message: string) {
-    super('E_LOCKED', message);
+    super(message);
   }
 }
 
 /** A plan refused to go on because doing so would break the host (lockout guards). */
 export class GuardError extends BrineError {
   constructor(message: string) {
-    super('E_GUARD', message);
+    super(message);
   }
 }
 
 /** A state's own failure with a human reason (validator rejected, etc.). */
 export class StateFailure extends BrineError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('E_STATE', message, 1, options);
+    super(message, 1, options);
   }
 }
 
@@ -94,7 +92,7 @@ export class MissingError extends StateFailure {
 /** pillar/<env>/env.yaml is missing or malformed, or -H/-u select nothing usable. */
 export class InventoryError extends BrineError {
   constructor(message: string) {
-    super('E_INVENTORY', message);
+    super(message);
   }
 }
 
@@ -105,7 +103,7 @@ export class UnreachableError extends BrineError {
     /** Why, without the host (ssh's last line): what a line already naming the host shows. */
     readonly detail: string,
   ) {
-    super('E_UNREACHABLE', `${host}: unreachable: ${detail}`);
+    super(`${host}: unreachable: ${detail}`);
   }
 }
 
@@ -115,7 +113,7 @@ export class SudoError extends BrineError {
     readonly host: string,
     message: string,
   ) {
-    super('E_SUDO', `${host}: ${message}`);
+    super(`${host}: ${message}`);
   }
 }
 
@@ -126,7 +124,7 @@ export class RemoteError extends BrineError {
     readonly step: string,
     message: string,
   ) {
-    super('E_REMOTE', `${host}: ${step} failed: ${message}`);
+    super(`${host}: ${step} failed: ${message}`);
   }
 }
 
@@ -137,7 +135,7 @@ export class IoError extends BrineError {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('E_IO', message, 1, options);
+    super(message, 1, options);
   }
 }
 

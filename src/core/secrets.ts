@@ -49,10 +49,6 @@ export class Secrets {
     this.sorted = null;
   }
 
-  get size(): number {
-    return this.values.size;
-  }
-
   /** True when the text holds any secret value. */
   within(text: string): boolean {
     for (const v of this.values) if (text.includes(v)) return true;

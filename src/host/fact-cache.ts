@@ -16,14 +16,6 @@ export class MemoryFactCache implements FactCache {
     return v;
   }
 
-  has(key: string): boolean {
-    return this.values.has(key);
-  }
-
-  set<T>(key: string, value: T): void {
-    this.values.set(key, Promise.resolve(value));
-  }
-
   clear(): void {
     this.values.clear();
   }

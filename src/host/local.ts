@@ -18,8 +18,6 @@ const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJ
 
 export class LocalHost implements Host {
   readonly facts = new MemoryFactCache();
-  /** Processes started, for benchmarks ("spawn few processes"). */
-  spawned = 0;
   private scratchDir?: Promise<string>;
   /** Values that must never appear in a process's arguments (anyone can read them in ps). */
   secrets?: Secrets;
@@ -90,9 +88,8 @@ export class LocalHost implements Host {
 
   private async run(argv: string[], opts: RunOptions): Promise<CommandResult> {
     if (this.secrets?.within(argv.join('\0'))) {
-      throw new BrineError('E_SECRET_ARGV', `refusing to run a command with a secret in its arguments (visible in ps): ${this.secrets.mask(argv.join(' '))}; pass it on stdin or in a file`);
+      throw new BrineError(`refusing to run a command with a secret in its arguments (visible in ps): ${this.secrets.mask(argv.join(' '))}; pass it on stdin or in a file`);
     }
-    this.spawned++;
     const r = await spawnCaptured(argv, { input: opts.input, env: { LC_ALL: 'C.UTF-8', ...opts.env }, cwd: opts.cwd, timeout: opts.timeout });
     return { argv, ...r };
   }
@@ -167,10 +164,6 @@ export class LocalHost implements Host {
 
   remove(path: string): Promise<void> {
     return fs.rm(path, { recursive: true, force: true });
-  }
-
-  rename(from: string, to: string): Promise<void> {
-    return fs.rename(from, to);
   }
 
   invalidate(): void {

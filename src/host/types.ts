@@ -86,14 +86,11 @@ export interface Host extends HostView {
   symlink(target: string, path: string): Promise<void>;
   /** Remove a file, link or (recursively) a directory. */
   remove(path: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
   /** Drop every cached fact: called by the engine after each applied change. */
   invalidate(): void;
 }
 
 export interface FactCache {
   get<T>(key: string, load: () => Promise<T>): Promise<T>;
-  has(key: string): boolean;
-  set<T>(key: string, value: T): void;
   clear(): void;
 }

@@ -1,15 +1,15 @@
-# brine collector (runs as root): collect_runs prints every finished run's status, report and
-# log tail that no controller has collected yet, removes them, names runs still going, and
-# removes uploads that were never started. Output sections start with '@@brine-'. Only defines
-# the function: the launcher calls it after its run, and the controller alone (remote.ts) when
-# a launch ended before that.
+# brine collector (runs as root): collect_runs RUNS REPORTS prints every finished run's status,
+# report and log tail that no controller has collected yet, removes them, names runs still
+# going, and removes uploads (under RUNS) that were never started. Output sections start with
+# '@@brine-'. Only defines the function: the launcher calls it after its run, and the controller
+# alone (remote.ts) when a launch ended before that. The paths come from core/host-paths.ts.
 
 collect_runs() {
   # Explicit: the launcher calls this where `set -e` does not apply.
-  cd /var/lib/brine/reports || return 1
+  cd "$2" || return 1
   # Uploads whose job died (host rebooted mid-run), or that were never started for 30 minutes
   # (the connection dropped between upload and start), hold a pillar: remove them.
-  for d in /var/lib/brine/run/*; do
+  for d in "$1"/*; do
     [ -d "$d" ] || continue
     run=${d##*/}
     if [ -e "$run.pid" ]; then
@@ -31,7 +31,7 @@ collect_runs() {
       echo "@@brine-log"
       tail -n 40 "$run.log" 2>/dev/null || true
       echo "@@brine-end"
-      rm -f "$run.pid" "$run.exit" "$run.json" "$run.log" "$run.job"
+      rm -f "$run.pid" "$run.exit" "$run.json" "$run.log" "$run.events" "$run.job"
     elif [ ! -e "$run.pid" ] && [ -n "$(find "$f" -mmin -1)" ]; then
       continue # launched a moment ago, not started yet
     elif [ -e "$run.pid" ] && kill -0 "$(cat "$run.pid")" 2>/dev/null; then
@@ -42,7 +42,7 @@ collect_runs() {
       echo "@@brine-log"
       tail -n 40 "$run.log" 2>/dev/null || true
       echo "@@brine-end"
-      rm -f "$run.pid" "$run.json" "$run.log" "$run.job"
+      rm -f "$run.pid" "$run.json" "$run.log" "$run.events" "$run.job"
     fi
   done
 }

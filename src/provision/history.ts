@@ -1,7 +1,7 @@
 // `brine history ENV`: reads each host's run log (/var/log/brine/runs.jsonl) back over SSH and
 // shows the last runs of that environment, newest last.
 import { parseRunLog, type RunLogEntry } from '../apply/run-log.js';
-import type { Style } from '../apply/report.js';
+import { painter, type Style } from '../apply/report.js';
 import type { Target } from './inventory.js';
 import { runPool } from './pool.js';
 import { Remote } from './remote.js';
@@ -30,13 +30,13 @@ export function lastRuns(entries: RunLogEntry[], env: string, last: number): Run
 }
 
 export function formatHistory(h: HostHistory, style: Style): string {
-  const paint = (c: number, t: string) => (style.color ? `\x1b[${c}m${t}\x1b[0m` : t);
+  const paint = painter(style);
   let out = `\n=== ${h.target.address}\n`;
-  if (h.error) return out + paint(31, `  ${h.error}`) + '\n';
+  if (h.error) return out + paint('red', `  ${h.error}`) + '\n';
   if (!h.runs.length) return out + '  no runs recorded\n';
   for (const r of h.runs) {
     const s = r.summary;
-    const result = r.error ? paint(31, 'error') : r.exitCode ? paint(31, 'failed') : paint(32, 'ok');
+    const result = r.error ? paint('red', 'error') : r.exitCode ? paint('red', 'failed') : paint('green', 'ok');
     const counts = s ? `changed=${s.changed} failed=${s.failed} states=${s.total}` : '';
     const who = r.via ? `${r.who} via ${r.via}` : r.who;
     out += `${r.when.replace(/\.\d+Z$/, 'Z')}  ${result}  ${who}  ${counts}  ${(r.durationMs / 1000).toFixed(1)} s  [${r.states.join(', ')}]\n`;

@@ -1,12 +1,17 @@
 // What the controller shows while hosts run: on a TTY one live line per host, redrawn in
-// place; otherwise plain lines as things happen (agent lines prefixed by host when several).
+// place; otherwise plain lines as things happen: the agents' events rendered as the agent's own
+// report would read (prefixed by host when several).
+import type { AgentEvent } from '../apply/events.js';
+import { formatState, formatSummary, painter, type Style } from '../apply/report.js';
+import type { Secrets } from '../core/secrets.js';
 import type { HostStatus, Phase } from './provision-host.js';
+import { STATUS_COLOUR } from './summary.js';
 
 export interface HostLine {
   label: string;
   phase: Phase;
   note: string;
-  /** Counted from the agent's streamed report. */
+  /** Counted from the agent's events. */
   states: number;
   changed: number;
   pending: number;
@@ -21,24 +26,33 @@ export function newHostLine(label: string): HostLine {
   return { label, phase: 'waiting', note: '', states: 0, changed: 0, pending: 0, failed: 0, last: '' };
 }
 
-/** Follows the agent's human report (core/report.ts): one-line ok states, blocks for the rest. */
-export function trackLine(h: HostLine, line: string): void {
-  let m: RegExpExecArray | null;
-  if ((m = /^ {2}ok {7}(.+) \([\w.]+\)/.exec(line))) {
+/** Counts states and notes what the agent is at, from its events. */
+export function trackEvent(h: HostLine, e: AgentEvent): void {
+  if (e.event === 'started') h.last = e.id;
+  else if (e.event === 'state') {
     h.states++;
-    h.last = m[1];
-  } else if ((m = /^ {10}ID: (.*)$/.exec(line))) {
-    h.last = m[1];
-  } else if ((m = /^ {6}Result: (changed|pending|failed|ok)$/.exec(line))) {
-    h.states++;
-    if (m[1] !== 'ok') h[m[1] as 'changed' | 'pending' | 'failed']++;
-  } else if (/^brine: waiting/.test(line)) {
-    h.last = 'waiting for the apply lock';
+    h.last = e.state.id;
+    if (e.state.result !== 'ok') h[e.state.result]++;
+  } else if (e.event === 'waiting') h.last = 'waiting for the apply lock';
+}
+
+/** An event as the agent's own human report shows it ('' for what that report does not show). */
+export function renderEvent(e: AgentEvent, secrets: Secrets, style: Style): string {
+  switch (e.event) {
+    case 'state':
+      return formatState(e.state, secrets, style);
+    case 'summary':
+      return formatSummary({ ...e.report, states: [] }, style);
+    case 'waiting':
+      return `brine: waiting up to ${e.seconds} s: ${secrets.mask(e.message)}\n`;
+    case 'error':
+      return `brine: error: ${secrets.mask(e.message)}\n`;
+    default:
+      return '';
   }
 }
 
 const ICON: Record<Phase, string> = { waiting: '·', bootstrap: '…', upload: '↑', run: '▶', collect: '↓', done: '■' };
-const COLOUR: Record<HostStatus, number> = { ok: 32, changed: 36, pending: 33, failed: 31, unreachable: 31 };
 
 export function renderLine(h: HostLine, labelWidth: number, columns: number, now: number, color: boolean): string {
   const secs = h.startedAt !== undefined ? `${(((h.endedAt ?? now) - h.startedAt) / 1000).toFixed(1)}s` : '';
@@ -47,7 +61,7 @@ export function renderLine(h: HostLine, labelWidth: number, columns: number, now
   const detail = h.phase === 'done' ? [counts, h.note !== h.status ? h.note : ''] : [counts, h.last || h.note];
   const text = `${ICON[h.phase]} ${h.label.padEnd(labelWidth)}  ${what.padEnd(11)} ${secs.padStart(6)}  ${detail.filter(Boolean).join(' · ').replace(/\s+/g, ' ')}`;
   const cut = [...text].length > columns - 1 ? [...text].slice(0, Math.max(10, columns - 2)).join('') + '…' : text;
-  return color && h.status ? `\x1b[${COLOUR[h.status]}m${cut}\x1b[0m` : cut;
+  return h.status ? painter({ color })(STATUS_COLOUR[h.status], cut) : cut;
 }
 
 export type ViewMode = 'live' | 'plain';
@@ -62,7 +76,7 @@ export class ProgressView {
     private readonly out: NodeJS.WritableStream & { columns?: number },
     labels: string[],
     readonly mode: ViewMode,
-    private readonly opts: { color: boolean; streamAgent: boolean; now?: () => number },
+    private readonly opts: { style: Style; secrets: Secrets; streamAgent: boolean; now?: () => number },
   ) {
     this.hosts = labels.map(newHostLine);
     this.width = Math.max(...labels.map((l) => l.length));
@@ -92,16 +106,21 @@ export class ProgressView {
     this.out.write(`${h.label}: ${text.replace(/\n/g, `\n${h.label}:   `)}\n`);
   }
 
+  event(i: number, e: AgentEvent): void {
+    trackEvent(this.hosts[i], e);
+    const text = renderEvent(e, this.opts.secrets, this.opts.style);
+    for (const l of text ? text.replace(/\n$/, '').split('\n') : []) this.line(i, l);
+  }
+
+  /** One line of a host's run output (plain mode, when streaming the agent). */
   line(i: number, text: string): void {
-    const h = this.hosts[i];
-    trackLine(h, text);
-    if (this.mode === 'plain' && this.opts.streamAgent) this.out.write(this.hosts.length > 1 ? `${h.label} | ${text}\n` : `${text}\n`);
+    if (this.mode === 'plain' && this.opts.streamAgent) this.out.write(this.hosts.length > 1 ? `${this.hosts[i].label} | ${text}\n` : `${text}\n`);
   }
 
   /** Redraws every host line in place (cursor up, clear line, write). */
   draw(): void {
     const cols = this.out.columns || Number(process.env.COLUMNS) || 100;
-    const lines = this.hosts.map((h) => renderLine(h, this.width, cols, this.now(), this.opts.color));
+    const lines = this.hosts.map((h) => renderLine(h, this.width, cols, this.now(), this.opts.style.color));
     const up = this.drawn ? `\x1b[${this.drawn}A` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
     this.drawn = lines.length;

@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { UnreachableError } from '../core/errors.js';
 import { removeOnExit } from '../core/on-exit.js';
 import { tempDirPrefix } from '../host/leftovers.js';
+import { parseEvent, type AgentEvent } from '../apply/events.js';
+import { applyArgv, type ApplyOptions } from '../apply/options.js';
 import type { Report } from '../apply/report-types.js';
 import type { Secrets } from '../core/secrets.js';
 import type { BootstrapResult, FinishedRun } from './collected.js';
 import type { Target } from './inventory.js';
 import { stagePillar, type HostPillar } from './pillar-select.js';
-import { Remote, REPORT_ROOT, RUN_LOG, RUN_ROOT, type Launched } from './remote.js';
+import { HOST_PATHS } from '../core/host-paths.js';
+import { Remote, type Launched } from './remote.js';
+import type { ProvisionOptions } from './provision.js';
 import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
 import type { UploadRecords } from './upload-records.js';
@@ -35,29 +39,28 @@ export interface HostOutcome {
   durationMs: number;
 }
 
-export interface HostContext {
+/** provision's options, with what it found before touching any host. */
+export interface HostContext extends ProvisionOptions {
+  /** The project directory, resolved. */
   dir: string;
-  env: string;
-  test: boolean;
-  states: string[];
-  /** The bundled agent (dist/brine.js) to upload. */
-  agentPath: string;
-  settings: SshSettings;
+  /** The bundled agent (dist/brine.js) to upload, found. */
+  agent: string;
+  /** With brine's connection sharing. */
+  ssh: SshSettings;
   spawn: Spawn;
   /** `user@controller`, recorded in the host's run log. */
   via: string;
   /** All hosts' pillar secrets: every line shown passes through it. */
   secrets: Secrets;
-  lockWaitSeconds: number;
-  /** Let the agent succeed on a host the top files select nothing for. */
-  allowEmpty?: boolean;
   /** Uploads sent and not yet started, noted on this machine (none: not noted). */
   uploads?: UploadRecords;
 }
 
 export interface HostEvents {
   phase(phase: Phase, note?: string, status?: HostStatus): void;
-  /** One line of the agent's human report, already masked. */
+  /** One event of the agent's stream (masked by the agent; the view renders it). */
+  agent(e: AgentEvent): void;
+  /** A line of the run's output that is no event (none is expected), already masked. */
   line(text: string): void;
 }
 
@@ -65,27 +68,29 @@ export function makeRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-export function agentArgv(ctx: Pick<HostContext, 'env' | 'test' | 'states' | 'lockWaitSeconds' | 'allowEmpty'>, t: Target, run: string): string[] {
-  const dir = `${RUN_ROOT}/${run}`;
-  return [
-    'node', `${dir}/brine.js`, 'apply',
-    '--env', ctx.env,
-    '--dir', dir,
-    '--id', t.id,
-    ...(t.roles.length ? ['--roles', t.roles.join(',')] : []),
-    '--var-dir', '/var/lib/brine',
-    '--report-file', `${REPORT_ROOT}/${run}.json`,
-    '--run-log', RUN_LOG,
-    '--lock-wait', String(ctx.lockWaitSeconds),
-    ...(ctx.test ? ['--test'] : []),
-    ...(ctx.allowEmpty ? ['--allow-empty'] : []),
-    '--', ...ctx.states,
-  ];
+/** The agent's command line on the host: `brine apply` with provision's options for this target. */
+export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 'lockWait' | 'allowEmpty'>, t: Target, run: string): string[] {
+  const dir = `${HOST_PATHS.runs}/${run}`;
+  const apply: ApplyOptions = {
+    env: o.env,
+    dir,
+    test: o.test,
+    json: false,
+    id: t.id,
+    roles: t.roles,
+    varDir: HOST_PATHS.varDir,
+    reportFile: `${HOST_PATHS.reports}/${run}.json`,
+    runLog: HOST_PATHS.runLog,
+    lockWait: o.lockWait,
+    events: `${HOST_PATHS.reports}/${run}.events`,
+    allowEmpty: o.allowEmpty,
+  };
+  return ['node', `${dir}/brine.js`, ...applyArgv(apply, o.states)];
 }
 
 export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPillar, ev: HostEvents): Promise<HostOutcome> {
   const started = Date.now();
-  const remote = new Remote(t.address, t.user, ctx.settings, ctx.spawn);
+  const remote = new Remote(t.address, t.user, ctx.ssh, ctx.spawn);
   const out: HostOutcome = { target: t, status: 'failed', exitCode: 1, earlier: [], running: [], durationMs: 0 };
   const finish = (status: HostStatus, error?: string): HostOutcome => {
     out.status = status;
@@ -121,8 +126,8 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
       // The bundle is CommonJS: a lone brine.js runs on the host's node as it is. With its
       // mtime, a host that ran this very bundle last time links it instead of receiving it.
       const agent = join(staging, 'brine.js');
-      copyFileSync(ctx.agentPath, agent);
-      const { atime, mtime } = statSync(ctx.agentPath);
+      copyFileSync(ctx.agent, agent);
+      const { atime, mtime } = statSync(ctx.agent);
       utimesSync(agent, atime, mtime);
       const pillarDir = stagePillar(ctx.dir, pillar, staging);
       await remote.upload(run, [agent, join(ctx.dir, 'states'), pillarDir], b.sudo);
@@ -134,7 +139,12 @@ export async function provisionHost(ctx: HostContext, t: Target, pillar: HostPil
     agentStarted = true;
     let launched: Launched;
     try {
-      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), (l) => ev.line(ctx.secrets.mask(l)), () => ev.phase('collect'));
+      const onLine = (l: string) => {
+        const e = parseEvent(l);
+        if (e) ev.agent(e);
+        else ev.line(ctx.secrets.mask(l));
+      };
+      launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), onLine, () => ev.phase('collect'));
     } catch (err) {
       forgetUpload?.();
       if (!(err instanceof UnreachableError)) throw err;

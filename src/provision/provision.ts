@@ -7,36 +7,30 @@ import { BrineError, InventoryError } from '../core/errors.js';
 import { removeOnExit } from '../core/on-exit.js';
 import { sweepTempDirs, tempDirPrefix } from '../host/leftovers.js';
 import type { Style } from '../apply/report.js';
+import type { ApplyOptions } from '../apply/options.js';
 import { loginName } from '../apply/run-log.js';
 import { Secrets } from '../core/secrets.js';
 import { loadInventory, selectTargets } from './inventory.js';
 import { pillarForHost, type HostPillar } from './pillar-select.js';
 import { runPool } from './pool.js';
 import { ProgressView } from './progress.js';
-import { provisionHost, type HostOutcome } from './provision-host.js';
+import { provisionHost, type HostContext, type HostOutcome } from './provision-host.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
 import { UploadRecords } from './upload-records.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
 
-export interface ProvisionOptions {
-  env: string;
-  dir: string;
+/** The command line's options, passed down as they are: each host's agent gets env, test and lockWait. */
+export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'test' | 'json' | 'lockWait' | 'allowEmpty'> {
   hosts?: string[];
   user?: string;
   ssh: SshSettings;
   parallel: number;
-  test: boolean;
-  json: boolean;
   states: string[];
   /** The bundle to upload (default: the running bundle, or dist/brine.js of this checkout). */
   agent?: string;
-  /** Seconds the agent waits for an earlier run's lock. */
-  lockWait: number;
-  /** A host the top files select nothing for is not an error. */
-  allowEmpty?: boolean;
   /** brine's own directory on this machine: notes of uploads not yet started (upload-records.ts). */
-  varDir?: string;
+  stateDir?: string;
 }
 
 export interface ProvisionIO {
@@ -51,7 +45,7 @@ export function findAgent(given?: string): string {
   // __filename: the bundle itself when run from it (CommonJS), the source file under vitest.
   const self = __filename;
   const path = given ? resolve(given) : self.endsWith('.ts') ? resolve(dirname(self), '../../dist/brine.js') : self;
-  if (!existsSync(path)) throw new BrineError('E_AGENT', `the agent bundle ${path} is missing: run \`npm run build\``);
+  if (!existsSync(path)) throw new BrineError(`the agent bundle ${path} is missing: run \`npm run build\``);
   return path;
 }
 
@@ -71,7 +65,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const out = o.json ? io.stderr : io.stdout;
   const several = targets.length > 1;
   const live = several && Boolean(out.isTTY) && !process.env.CI;
-  const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
+  const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { style: io.style, secrets, streamAgent: !o.json });
   const spawn = io.spawn ?? spawnProcess;
   // What a provision killed with -9 left here: its upload staging (with pillar) and ssh sockets.
   const swept = [...sweepTempDirs('brine-upload'), ...sweepTempDirs('brine-ssh')];
@@ -80,24 +74,12 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(tempDirPrefix('brine-ssh')) : undefined;
   const forgetControlDir = controlDir ? removeOnExit(controlDir) : () => undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
-  const ctx = {
-    dir,
-    env: o.env,
-    test: o.test,
-    states: o.states,
-    agentPath,
-    settings,
-    spawn,
-    via: `${loginName()}@${hostname()}`,
-    secrets,
-    lockWaitSeconds: o.lockWait,
-    allowEmpty: o.allowEmpty,
-    uploads: o.varDir ? new UploadRecords(join(o.varDir, 'uploads')) : undefined,
-  };
+  const uploads = o.stateDir ? new UploadRecords(join(o.stateDir, 'uploads')) : undefined;
+  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, spawn, via: `${loginName()}@${hostname()}`, secrets, uploads };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
-      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), line: (l) => view.line(i, l) }),
+      provisionHost(ctx, t, pillars[i], { phase: (p, note, status) => view.phase(i, p, note, status), agent: (e) => view.event(i, e), line: (l) => view.line(i, l) }),
     );
   } finally {
     view.close();

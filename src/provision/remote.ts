@@ -3,18 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { RemoteError, SudoError, UnreachableError } from '../core/errors.js';
 import { parseBootstrap, parseCollected, type BootstrapResult, type Collected } from './collected.js';
-import type { Spawn, SpawnResult } from './runner.js';
-import { bootstrapVersion, collectInput, launchInput, scripts } from './scripts.js';
+import type { CommandResult } from '../host/types.js';
+import type { Spawn } from './runner.js';
+import { HOST_PATHS } from '../core/host-paths.js';
+import { bootstrapArgs, collectArgs, collectInput, launchArgs, launchInput, scripts } from './scripts.js';
 import { rsyncArgv, sshArgv, type SshSettings } from './ssh.js';
-
-export const RUN_ROOT = '/var/lib/brine/run';
-export const REPORT_ROOT = '/var/lib/brine/reports';
-export const RUN_LOG = '/var/log/brine/runs.jsonl';
-/**
- * The last agent a run started, hard-linked there by the launcher: an upload of the same bundle
- * links it instead of sending it again (rsync --link-dest).
- */
-export const AGENT_DIR = '/var/lib/brine/agent';
 
 export interface Launched {
   exitCode: number;
@@ -55,7 +48,7 @@ export class Remote {
   }
 
   /** Runs argv as root on the host; ssh's 255 means we never got (or lost) a connection. */
-  async root(argv: string[], opts: { input?: string; onLine?: (l: string) => void; step: string }): Promise<SpawnResult> {
+  async root(argv: string[], opts: { input?: string; onLine?: (l: string) => void } = {}): Promise<CommandResult> {
     const r = await this.spawn(sshArgv(this.settings, this.address, this.user, asRoot(argv)), opts);
     if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'ssh exited 255');
     if (r.exitCode === NO_SUDO && /^brine: /m.test(r.stderr)) throw new SudoError(this.address, lastLine(r.stderr).replace(/^brine: /, ''));
@@ -63,27 +56,27 @@ export class Remote {
   }
 
   async bootstrap(): Promise<BootstrapResult> {
-    const r = await this.root(['sh', '-s', '--', bootstrapVersion], { input: scripts.bootstrap, step: 'bootstrap' });
+    const r = await this.root(['sh', '-s', '--', ...bootstrapArgs], { input: scripts.bootstrap });
     const parsed = r.exitCode === 0 ? parseBootstrap(r.stdout) : undefined;
     if (!parsed) throw new RemoteError(this.address, 'bootstrap', tail(r.stderr || r.stdout) || `exit ${r.exitCode}`);
     return parsed;
   }
 
   async upload(run: string, sources: string[], sudo: boolean): Promise<void> {
-    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${RUN_ROOT}/${run}`, sudo, linkDest: AGENT_DIR }));
+    const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${HOST_PATHS.runs}/${run}`, sudo, linkDest: HOST_PATHS.agent }));
     if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'rsync: ssh exited 255');
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }
 
   /**
-   * Starts the agent detached and streams its output; resolves with its exit status and, when
+   * Starts the agent detached and streams its event lines; resolves with its exit status and, when
    * the launcher got that far, what it collected after the run (this run's report among it).
    * `collecting` is called when the agent's output ends and collecting starts.
    */
   async launch(run: string, via: string, agent: string[], onLine: (l: string) => void, collecting?: () => void): Promise<Launched> {
     const mark = `@@brine-collect-${randomBytes(12).toString('hex')}`;
     let marked = false;
-    const r = await this.root(['sh', '-s', '--', run, via, ...agent], {
+    const r = await this.root(['sh', '-s', '--', ...launchArgs(run, via), ...agent], {
       input: launchInput(mark),
       onLine: (l) => {
         if (marked) return;
@@ -91,16 +84,13 @@ export class Remote {
         marked = true;
         collecting?.();
       },
-      step: 'run',
     });
     const at = marked ? r.stdout.indexOf(`${mark}\n`) : -1;
     return { exitCode: r.exitCode, stderr: r.stderr, collected: at < 0 ? undefined : parseCollected(r.stdout.slice(at + mark.length + 1)) };
   }
 
   async collect(): Promise<Collected> {
-    const r = await this.root(['sh', '-s'], { input: collectInput, step: 'collect' });
-    if (r.exitCode !== 0) throw new RemoteError(this.address, 'collect', tail(r.stderr) || `exit ${r.exitCode}`);
-    return parseCollected(r.stdout);
+    return parseCollected(await this.rootOk('collect', ['sh', '-s', '--', ...collectArgs], collectInput));
   }
 
   /**
@@ -109,20 +99,24 @@ export class Remote {
    */
   async removeOrphans(runs: string[]): Promise<string[]> {
     const script = 'run=$0 rep=$1; shift; for r in "$@"; do [ ! -e "$rep/$r.job" ] && [ ! -e "$rep/$r.pid" ] && [ -d "$run/$r" ] && rm -rf -- "$run/$r" && echo "$r"; done; true';
-    const r = await this.root(['sh', '-c', script, RUN_ROOT, REPORT_ROOT, ...runs], { step: 'cleanup' });
-    if (r.exitCode !== 0) throw new RemoteError(this.address, 'cleanup', tail(r.stderr) || `exit ${r.exitCode}`);
-    return r.stdout.split('\n').filter((l) => runs.includes(l));
+    const out = await this.rootOk('cleanup', ['sh', '-c', script, HOST_PATHS.runs, HOST_PATHS.reports, ...runs]);
+    return out.split('\n').filter((l) => runs.includes(l));
   }
 
   /** Best effort after a failed start: the upload holds the pillar. */
   async removeUpload(run: string): Promise<boolean> {
-    const r = await this.root(['rm', '-rf', '--', `${RUN_ROOT}/${run}`], { step: 'cleanup' }).catch(() => undefined);
+    const r = await this.root(['rm', '-rf', '--', `${HOST_PATHS.runs}/${run}`]).catch(() => undefined);
     return r?.exitCode === 0;
   }
 
   async readRunLog(lines: number): Promise<string> {
-    const r = await this.root(['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', RUN_LOG, String(lines)], { step: 'history' });
-    if (r.exitCode !== 0) throw new RemoteError(this.address, 'history', tail(r.stderr) || `exit ${r.exitCode}`);
+    return this.rootOk('history', ['sh', '-c', 'test ! -e "$1" || tail -n "$2" -- "$1"', 'brine', HOST_PATHS.runLog, String(lines)]);
+  }
+
+  /** Runs argv as root; its stdout, or a RemoteError naming the step when it fails. */
+  private async rootOk(step: string, argv: string[], input?: string): Promise<string> {
+    const r = await this.root(argv, { input });
+    if (r.exitCode !== 0) throw new RemoteError(this.address, step, tail(r.stderr) || `exit ${r.exitCode}`);
     return r.stdout;
   }
 }

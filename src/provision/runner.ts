@@ -1,6 +1,7 @@
 // Runs the controller's local processes (ssh, rsync): argv only, never a shell; every outcome
 // maps into a result (reject: false), and stdout can be followed line by line as it arrives.
 // execa is loaded on first use: `brine apply`, the agent, shares this bundle and never needs it.
+import type { CommandResult } from '../host/types.js';
 
 export interface SpawnOptions {
   /** Fed to stdin: how scripts reach the remote shell without showing up in `ps`. */
@@ -10,14 +11,7 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
-export interface SpawnResult {
-  argv: string[];
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export type Spawn = (argv: string[], opts?: SpawnOptions) => Promise<SpawnResult>;
+export type Spawn = (argv: string[], opts?: SpawnOptions) => Promise<CommandResult>;
 
 export const spawnProcess: Spawn = async (argv, opts = {}) => {
   const { execa } = await import('execa');

@@ -1,6 +1,6 @@
 // The aggregate over hosts: one line per host, counts, the exit code (0 all ok, 2 --test
 // pending somewhere, 1 any failure or unreachable host), and the --json document.
-import { formatReport, formatSummary, type Style } from '../apply/report.js';
+import { formatReport, formatSummary, painter, type Colour, type Style } from '../apply/report.js';
 import type { Secrets } from '../core/secrets.js';
 import type { HostOutcome, HostStatus } from './provision-host.js';
 
@@ -23,17 +23,17 @@ export function exitCodeOfAll(outcomes: HostOutcome[]): number {
   return outcomes.some((o) => o.exitCode === 2) ? 2 : 0;
 }
 
-const paintFor = (style: Style) => (code: number, t: string) => (style.color ? `\x1b[${code}m${t}\x1b[0m` : t);
-const COLOUR: Record<HostStatus, number> = { ok: 32, changed: 36, pending: 33, failed: 31, unreachable: 31 };
+/** A host's status in the summary and the live view. */
+export const STATUS_COLOUR: Record<HostStatus, Colour> = { ok: 'green', changed: 'cyan', pending: 'yellow', failed: 'red', unreachable: 'red' };
 
 export function formatAggregate(env: string, test: boolean, outcomes: HostOutcome[], ms: number, style: Style): string {
-  const paint = paintFor(style);
+  const paint = painter(style);
   const width = Math.max(...outcomes.map((o) => o.target.address.length));
   const lines = outcomes.map((o) => {
     const s = o.report?.summary;
     const counts = s ? `changed=${s.changed}${test ? ` pending=${s.pending}` : ''} failed=${s.failed}` : '';
     const why = o.error ? o.error.split('\n')[0] : '';
-    return `  ${o.target.address.padEnd(width)}  ${paint(COLOUR[o.status], o.status.padEnd(11))} ${(o.durationMs / 1000).toFixed(1).padStart(6)} s  ${[counts, why].filter(Boolean).join('  ')}`.trimEnd();
+    return `  ${o.target.address.padEnd(width)}  ${paint(STATUS_COLOUR[o.status], o.status.padEnd(11))} ${(o.durationMs / 1000).toFixed(1).padStart(6)} s  ${[counts, why].filter(Boolean).join('  ')}`.trimEnd();
   });
   const a = aggregate(outcomes);
   const total =
@@ -41,7 +41,7 @@ export function formatAggregate(env: string, test: boolean, outcomes: HostOutcom
     (test ? `  pending: ${a.pending}` : '') +
     `  failed: ${a.failed}  unreachable: ${a.unreachable}  Total time: ${(ms / 1000).toFixed(1)} s`;
   const bad = a.failed + a.unreachable;
-  return `\nProvision summary for ${env}${test ? ' (test)' : ''}\n------------\n${lines.join('\n')}\n${paint(bad ? 31 : a.pending ? 33 : 32, total)}\n`;
+  return `\nProvision summary for ${env}${test ? ' (test)' : ''}\n------------\n${lines.join('\n')}\n${paint(bad ? 'red' : a.pending ? 'yellow' : 'green', total)}\n`;
 }
 
 /** Earlier runs nobody collected (the connection dropped), and runs still going. */

@@ -3,7 +3,8 @@
 import { MissingError, StateFailure } from '../core/errors.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import { readGroups, readPasswd } from './accounts/passwd.js';
-import { accountName, accountNames, quoted, run } from './accounts/shared.js';
+import { accountName, accountNames, quoted } from './accounts/shared.js';
+import { run } from '../host/run.js';
 
 export interface GroupSpec {
   name: string;

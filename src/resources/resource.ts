@@ -57,7 +57,7 @@ export interface ResourceFunction<S = unknown> {
   prefetch?(specs: S[], host: HostView): Promise<void>;
 }
 
-export type ResourceKind = Record<string, ResourceFunction<any>>;
+export type ResourceKind = Record<string, ResourceFunction>;
 
 /** Registry: kind name → function name → implementation. */
 export type Registry = Record<string, ResourceKind>;

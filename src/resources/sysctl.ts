@@ -2,7 +2,8 @@
 // many states share, each owning its own key's line (read-modify-write, so states never clobber each other).
 import { dirname, isAbsolute } from 'node:path';
 import { unifiedDiff } from '../core/diff.js';
-import { CommandError, MissingError } from '../core/errors.js';
+import { MissingError } from '../core/errors.js';
+import { run } from '../host/run.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 
 export interface SysctlSpec {
@@ -78,8 +79,7 @@ export const present: ResourceFunction<SysctlSpec> = {
         summary: `${spec.key}: ${norm(running)} → ${spec.value} (running)`,
         detail: { value: { old: norm(running), new: spec.value } },
         apply: async (h) => {
-          const r = await h.exec(argv);
-          if (r.exitCode !== 0) throw new CommandError(argv, r);
+          await run(h, argv);
         },
       });
     }

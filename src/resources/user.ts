@@ -6,7 +6,8 @@ import { MissingError, StateFailure } from '../core/errors.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import { memberOf, readGroups, readPasswd, readShadow, type GroupEntry, type PasswdEntry } from './accounts/passwd.js';
 import type { HostView } from '../host/types.js';
-import { accountName, accountNames, quoted, run } from './accounts/shared.js';
+import { accountName, accountNames, quoted } from './accounts/shared.js';
+import { run } from '../host/run.js';
 
 export interface UserSpec {
   name: string;

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeResults } from '../../bench/output.js';
 import { aims, toJson, toMarkdown } from '../../bench/results.js';
 import { median, summarize } from '../../bench/stats.js';
 import { fakeResults } from './fixtures.js';
+import { tempDir } from '../support/temp.js';
 
 describe('bench statistics', () => {
   it('takes the median of odd and even counts', () => {
@@ -67,7 +67,7 @@ describe('bench results', () => {
   });
 
   it('writes RESULTS.md and results.json into the output directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    const dir = tempDir('bench-results-');
     const out = writeResults(fakeResults(), dir);
     expect(JSON.parse(readFileSync(out.json, 'utf8'))).toEqual(toJson(fakeResults()));
     expect(readFileSync(out.markdown, 'utf8')).toBe(toMarkdown(fakeResults()));

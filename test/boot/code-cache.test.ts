@@ -2,13 +2,13 @@
 // would, through a V8 code cache it keeps valid (a rewrite gives the file a new inode; an
 // accepted cache is left alone) and trusts only when nobody else can write it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codeCacheFile } from '../../src/boot/code-cache.js';
 // @ts-expect-error: a plain .mjs build script without types
 import { bundleBoot, embed } from '../../scripts/embed.mjs';
+import { tempDir } from '../support/temp.js';
 
 const MAIN = `"use strict";
 const path = require('node:path');
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 function setup(main = MAIN) {
-  const dir = mkdtempSync(join(tmpdir(), 'brine-boot-'));
+  const dir = tempDir('brine-boot-');
   const file = join(dir, 'brine.js');
   const cache = join(dir, 'cache', 'code-cache');
   const write = (m: string) => writeFileSync(file, (embed as (m: string, b: string) => string)(m, boot));

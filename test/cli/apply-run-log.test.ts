@@ -1,12 +1,13 @@
-// What `provision` needs from the agent: --report-file (masked JSON), the run log, --lock-wait.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// What `provision` needs from the agent: --report-file (masked JSON), the run log, --lock-wait, --events.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { parseEvent } from '../../src/apply/events.js';
 import { parseRunLog } from '../../src/apply/run-log.js';
 import { makeProject } from '../support/project.js';
 import { BUNDLE } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = 'runlog-secret-77aa';
 
@@ -28,9 +29,9 @@ function apply(dir: string, varDir: string, extra: string[], env: Record<string,
 
 describe('apply: what provision needs', () => {
   it('writes the masked report file and one masked run-log line per real apply, none for --test', async () => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const target = tempDir('brine-target-');
     const dir = project(target);
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const varDir = tempDir('brine-var-');
     const log = join(varDir, 'log', 'runs.jsonl');
     const report = join(varDir, 'report.json');
     const t = await apply(dir, varDir, ['--test', '--run-log', log, '--report-file', report]);
@@ -50,9 +51,29 @@ describe('apply: what provision needs', () => {
     expect(readFileSync(log, 'utf8')).not.toContain(SECRET);
   });
 
+  it('streams masked events: each state as it starts and finishes, then the summary; or why it stopped', async () => {
+    const target = tempDir('brine-target-');
+    const dir = project(target);
+    const varDir = tempDir('brine-var-');
+    const file = join(varDir, 'run.events');
+    const events = () => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => parseEvent(l));
+    expect((await apply(dir, varDir, ['--events', file])).exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain(SECRET);
+    const id = `${target}/token`;
+    expect(events()).toMatchObject([
+      { event: 'started', id, function: 'file.managed' },
+      { event: 'state', state: { id, result: 'changed', changes: [{ summary: expect.stringMatching(/^create file/) }] } },
+      { event: 'summary', report: { test: false, env: 'staging', summary: { changed: 1, failed: 0, total: 1 } } },
+    ]);
+    const bad = makeProject({ 'states/top.yaml': `base:\n  '*': [missing]\n` });
+    writeFileSync(file, '');
+    expect((await apply(bad, varDir, ['--events', file])).exitCode).toBe(1);
+    expect(events()).toEqual([{ event: 'error', message: expect.stringMatching(/state file 'missing' not found/) }]);
+  });
+
   it('logs a run that failed before planning, with the reason', async () => {
     const dir = makeProject({ 'states/top.yaml': `base:\n  '*': [missing]\n` });
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const varDir = tempDir('brine-var-');
     const log = join(varDir, 'runs.jsonl');
     const r = await apply(dir, varDir, ['--run-log', log]);
     expect(r.exitCode).toBe(1);
@@ -62,9 +83,9 @@ describe('apply: what provision needs', () => {
   });
 
   it('waits for a held lock with --lock-wait, and fails at once without it', async () => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const target = tempDir('brine-target-');
     const dir = project(target);
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const varDir = tempDir('brine-var-');
     // The holder lives until the waiter says it is waiting: no race with a loaded machine.
     const holder = execa('sleep', ['120']);
     const lock = { pid: holder.pid, user: 'bob', host: 'h', since: new Date().toISOString(), what: 'apply --env staging' };

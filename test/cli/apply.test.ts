@@ -1,11 +1,11 @@
 // What issue #2 must show, through the real bundle: dry run truth, idempotence, secrets, errors.
 import { execa } from 'execa';
-import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
 import { BUNDLE, brine, snapshot } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = 'tok-3f9a8c7e1d2b';
 
@@ -37,7 +37,7 @@ describe('brine apply (bundle)', () => {
   let target: string;
   let dir: string;
   beforeAll(() => {
-    target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    target = tempDir('brine-target-');
     dir = project(target);
   });
 
@@ -63,7 +63,7 @@ describe('brine apply (bundle)', () => {
   });
 
   it('never prints a secret, in --test, apply or --json, but writes it to the file', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     const d = project(t);
     const outputs = [
       await brine(['apply', '--test', '--env', 'staging', '--dir', d]),
@@ -93,7 +93,7 @@ describe('brine apply (bundle)', () => {
     ['an unknown function', { 'states/app.yaml': '/tmp/x:\n  file.mangled: {}\n' }, /states\/app\.yaml:2: state '\/tmp\/x': unknown function 'file\.mangled'/],
     ['a requisite cycle', { 'states/app.yaml': 'a:\n  cmd.run: {name: "true", require: [b]}\nb:\n  cmd.run: {name: "true", watch: [a]}\n' }, /states\/app\.yaml:2: state 'a': requisite cycle: a → b → a/],
   ])('rejects %s with file:line, exit 1, nothing changed', async (_what, files, pattern) => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     const d = project(t, files);
     const before = snapshot(t);
     for (const flags of [['--test'], []]) {
@@ -105,7 +105,7 @@ describe('brine apply (bundle)', () => {
   });
 
   it('keeps the old file when check_cmd rejects the candidate, failing the state and its watchers', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     writeFileSync(join(t, 'site.conf'), 'listen 80;\n');
     const d = makeProject({
       'states/site.yaml': `
@@ -133,7 +133,7 @@ other:
   });
 
   it('refuses a second apply while another holds the lock', async () => {
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const varDir = tempDir('brine-var-');
     const sleeper = execa('sleep', ['30']);
     writeFileSync(join(varDir, 'apply.lock'), JSON.stringify({ pid: sleeper.pid, user: 'alice', since: 'now', what: 'apply' }));
     const r = await brine(['apply', '--env', 'staging', '--dir', dir], { varDir });
@@ -147,9 +147,9 @@ other:
   });
 
   it('runs as one self-contained file with no node_modules around it', async () => {
-    const lone = mkdtempSync(join(tmpdir(), 'brine-lone-'));
+    const lone = tempDir('brine-lone-');
     copyFileSync(BUNDLE, join(lone, 'brine.js'));
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     const d = project(t);
     // Node 18 (Debian 12's) has no module-syntax detection: a lone .js must be CommonJS.
     const r = await execa('node', ['--no-experimental-detect-module', join(lone, 'brine.js'), 'apply', '--env', 'staging', '--dir', d], {
@@ -164,7 +164,7 @@ other:
 
 describe('check_in_place', () => {
   it('validates the whole configuration with the candidate in place, leaving the live files alone', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-conf-'));
+    const t = tempDir('brine-conf-');
     writeFileSync(join(t, 'main.conf'), 'ok\n');
     const state = (file: string, text: string) => `
 ${t}/${file}:
@@ -191,7 +191,7 @@ ${t}/${file}:
 
 describe('secrets and processes', () => {
   it('refuses to put a secret into a command line, where ps would show it', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     const d = project(t, { 'states/app.yaml': `leak:\n  cmd.run:\n    name: [echo, {{yaml pillar.api_token}}]\n` });
     const r = await brine(['apply', '--env', 'staging', '--dir', d]);
     expect(r.code).toBe(1);
@@ -202,7 +202,7 @@ describe('secrets and processes', () => {
 
 describe('a secret that changes', () => {
   it('shows neither the old nor the new value in the diff', async () => {
-    const t = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const t = tempDir('brine-target-');
     const d = project(t);
     expect((await brine(['apply', '--env', 'staging', '--dir', d])).code).toBe(0);
     writeFileSync(join(d, 'pillar/staging/secrets.yaml'), 'api_token: "new-tok-$9&\\"q"\n');

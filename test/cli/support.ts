@@ -1,13 +1,13 @@
 // Runs the built bundle (dist/brine.js) as a user would, against temp projects and temp targets.
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../support/temp.js';
 
 export const BUNDLE = resolve(__dirname, '../../dist/brine.js');
 
 export async function brine(args: string[], opts: { varDir?: string; cwd?: string } = {}) {
-  const varDir = opts.varDir ?? mkdtempSync(join(tmpdir(), 'brine-var-'));
+  const varDir = opts.varDir ?? tempDir('brine-var-');
   const r = await execa('node', [BUNDLE, ...args], {
     reject: false,
     cwd: opts.cwd,

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { V8_FLAGS } from '../../src/core/v8-flags.js';
 import { BUNDLE } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 describe('V8 flags for a short-lived CLI', () => {
   it('are set once by the bundle, before the program is compiled', () => {
     // A preload that reports every setFlagsFromString call and every vm.Script compiled.
-    const dir = mkdtempSync(join(tmpdir(), 'brine-v8-'));
+    const dir = tempDir('brine-v8-');
     const hook = join(dir, 'hook.cjs');
     writeFileSync(
       hook,

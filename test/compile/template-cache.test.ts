@@ -1,13 +1,13 @@
 // Compiled templates kept between runs: a kept template renders (and fails) exactly as a fresh
 // one, only templates that parsed are kept, none holding a secret.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/compile/render.js';
 import { FileSpecStore, templateKey, useTemplateStore, type SpecStore } from '../../src/compile/template-cache.js';
 import { SpecError } from '../../src/core/errors.js';
 import { Secrets } from '../../src/core/secrets.js';
+import { tempDir } from '../support/temp.js';
 
 class MemoryStore implements SpecStore {
   readonly specs = new Map<string, string>();
@@ -98,7 +98,7 @@ describe('kept templates', () => {
 
 describe('FileSpecStore', () => {
   const setup = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brine-tpl-'));
+    const dir = tempDir('brine-tpl-');
     chmodSync(dir, 0o700);
     return join(dir, 'code-cache-templates');
   };

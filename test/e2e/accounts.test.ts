@@ -1,8 +1,7 @@
 // End to end on a disposable Debian host (root + systemd-nspawn, test/harness): group, user,
 // ssh_auth and sysctl states through the real bundle over SSH, and real SSH logins with real keys.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
@@ -10,6 +9,7 @@ import { describeHosts, useHosts } from '../harness/vitest.js';
 import { BUNDLE } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
 import { applyReport, makeDev } from './stack-support.js';
+import { tempDir } from '../support/temp.js';
 
 
 const STATES = `
@@ -74,7 +74,7 @@ describeHosts('account kinds on a real Debian host', () => {
   /** `brine apply` on the host, timed, with its JSON report and the number of processes it started. */
   async function brine(label: string, ...args: string[]) {
     const t0 = Date.now();
-    const argv = ['env', 'BRINE_COUNT_SPAWNS=1', 'node', '/root/brine.js', 'apply', '--env', 'test', '--dir', '/root/project', '--json', ...args];
+    const argv = ['node', '--require', '/root/count-spawns.cjs', '/root/brine.js', 'apply', '--env', 'test', '--dir', '/root/project', '--json', ...args];
     const { code, report, stderr } = await applyReport(host, argv);
     timings[label] = Date.now() - t0;
     const spawns = Number(/brine: spawned (\d+) processes/.exec(stderr)?.[1] ?? NaN);
@@ -93,13 +93,14 @@ describeHosts('account kinds on a real Debian host', () => {
     host = env.hosts[0];
     timings.boot = host.bootMs;
     if (!existsSync(BUNDLE)) await execa('npm', ['run', 'build'], { cwd: resolve(__dirname, '../..') });
-    const dir = mkdtempSync(join(tmpdir(), 'brine-e2e-keys-'));
+    const dir = tempDir('brine-e2e-keys-');
     for (const name of ['dev1', 'dev2', 'mallory'] as const) {
       const { key, pub } = await makeDev(dir, name);
       keys[name] = { path: key, pub };
     }
-    local = mkdtempSync(join(tmpdir(), 'brine-e2e-project-'));
+    local = tempDir('brine-e2e-project-');
     await host.rsync(BUNDLE, '/root/brine.js');
+    await host.rsync(resolve(__dirname, '../../bench/count-spawns.cjs'), '/root/count-spawns.cjs');
     await project({ deploy_keys: [keys.dev1.pub, keys.dev2.pub], mallory_locked: false });
   }, 120_000);
 

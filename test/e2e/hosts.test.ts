@@ -1,14 +1,16 @@
 // The harness itself: hosts boot in parallel, answer over SSH (ours and the system ssh with
-// the run's ssh_config), take rsync, survive a reboot, and leave nothing behind.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// the run's ssh_config), take rsync, survive a reboot, leave nothing behind, and keep off
+// address slots whose bridge or veth someone else made.
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { startHosts } from '../harness/index.js';
+import { allocateSlots, createBridge, deleteBridge, releaseSlot } from '../harness/network.js';
 import { mountsUnder } from '../harness/overlay.js';
-import { ourNspawns } from '../harness/sweep.js';
+import { ourNspawns, sweepStale } from '../harness/sweep.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
+import { tempDir } from '../support/temp.js';
 
 describeHosts('test hosts', () => {
   it('boots two hosts at once, runs commands on each over SSH, and tears down completely', async () => {
@@ -33,7 +35,7 @@ describeHosts('test hosts', () => {
       const sys = await execa('ssh', ['-F', run.sshConfigFile, hosts[1].name, 'id', '-un']);
       expect(sys.stdout.trim()).toBe('root');
 
-      const local = mkdtempSync(join(tmpdir(), 'brine-rsync-'));
+      const local = tempDir('brine-rsync-');
       writeFileSync(join(local, 'hello.txt'), 'hello from the controller\n');
       await hosts[0].rsync(`${local}/`, '/srv/drop/');
       expect(await hosts[0].sshOk(['cat', '/srv/drop/hello.txt'])).toBe('hello from the controller\n');
@@ -53,6 +55,34 @@ describeHosts('test hosts', () => {
       expect(existsSync(h.slot.lock), h.slot.lock).toBe(false);
     }
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describeHosts('address slots', () => {
+  it('refuses a slot whose bridge or veth another made, and never deletes them', async () => {
+    // Two slots' interfaces made as a stranger would (no alias of ours), while we hold their
+    // locks so no other run on the machine is between; then the locks are let go.
+    const probes = await allocateSlots(2, 'hosts.test: stranger interfaces');
+    const [bridgeSlot, vethSlot] = probes;
+    const ip = (...args: string[]) => execa('ip', args);
+    await ip('link', 'add', bridgeSlot.bridge, 'type', 'bridge');
+    await ip('link', 'add', vethSlot.veth, 'type', 'veth', 'peer', 'name', `${vethSlot.veth}-p`);
+    probes.forEach(releaseSlot);
+    try {
+      const taken = await allocateSlots(2, 'hosts.test: allocation');
+      taken.forEach(releaseSlot);
+      expect(taken.map((s) => s.index)).not.toContain(bridgeSlot.index);
+      expect(taken.map((s) => s.index)).not.toContain(vethSlot.index);
+      // Neither teardown's delete, nor making it, nor the sweep touches the stranger's bridge.
+      await expect(createBridge(bridgeSlot)).rejects.toThrow();
+      deleteBridge(bridgeSlot.bridge);
+      await sweepStale();
+      expect(existsSync(`/sys/class/net/${bridgeSlot.bridge}`)).toBe(true);
+      expect(existsSync(`/sys/class/net/${vethSlot.veth}`)).toBe(true);
+    } finally {
+      await ip('link', 'del', bridgeSlot.bridge).catch(() => undefined);
+      await ip('link', 'del', vethSlot.veth).catch(() => undefined);
+    }
   });
 });
 

@@ -1,13 +1,13 @@
 // Helpers for provision's end-to-end tests: run the real bundle as the controller, small test
 // projects in temp dirs, and a `ps` watcher on a host.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { BUNDLE } from '../cli/support.js';
 import type { TestHost } from '../harness/test-host.js';
 import { makeProject } from '../support/project.js';
 import { makeDev } from './stack-support.js';
+import { tempDir } from '../support/temp.js';
 
 export interface CliResult {
   code: number;
@@ -30,7 +30,7 @@ export async function brine(args: string[]): Promise<CliResult> {
 
 /** A developer key pair for the test project's user. */
 export async function devKey(): Promise<{ key: string; pub: string }> {
-  return makeDev(mkdtempSync(join(tmpdir(), 'brine-devkey-')), 'dev');
+  return makeDev(tempDir('brine-devkey-'), 'dev');
 }
 
 /**

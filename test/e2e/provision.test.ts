@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { diffFingerprints, formatDiff, isEmptyDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
-import { bootstrapVersion, scripts } from '../../src/provision/scripts.js';
+import { bootstrapArgs, scripts } from '../../src/provision/scripts.js';
 import { brine, devKey, filesContaining, testProject, watchPs } from './provision-support.js';
 
 const STAGING_SECRET = 'stg-db-2b7e91f4c0';
@@ -52,11 +52,11 @@ describeHosts('brine provision on a bare host', () => {
     const keptInodes = await inodes();
     // Bootstrapped once: the next provision's bootstrap is skipped without starting node, until
     // the node binary changes (an upgrade, a removal).
-    const boot = (args: string[]) => h.sshOk(['sh', '-s', '--', ...args], { input: scripts.bootstrap });
-    expect(await boot([bootstrapVersion])).toMatch(/^brine-bootstrap: ok skipped node=v\d+\.\d+\.\d+ sudo=no$/m);
+    const boot = () => h.sshOk(['sh', '-s', '--', ...bootstrapArgs], { input: scripts.bootstrap });
+    expect(await boot()).toMatch(/^brine-bootstrap: ok skipped node=v\d+\.\d+\.\d+ sudo=no$/m);
     await h.sshOk(['touch', '-d', '2001-01-01', '/usr/bin/node']);
-    expect(await boot([bootstrapVersion])).toMatch(/^brine-bootstrap: ok installed=nothing node=v\d+/m);
-    expect(await boot([bootstrapVersion])).toMatch(/ok skipped/);
+    expect(await boot()).toMatch(/^brine-bootstrap: ok installed=nothing node=v\d+/m);
+    expect(await boot()).toMatch(/ok skipped/);
 
     // 2. The developer it created logs in with their own key and sudo: nothing left to change.
     const asDev = ['-H', h.address, '-u', 'dev', '-i', dev.key, ...ssh];

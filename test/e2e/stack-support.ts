@@ -1,13 +1,13 @@
 // Driving the shipped stack on a test host from outside, as a team would: a temp copy of the
 // repo's states/ and pillar/ with generated keys and secrets, uploaded with the bundle, applied
 // as root the first time and through a developer's sudo afterwards (root login is off then).
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { rsyncQuote } from '../../src/provision/quote.js';
 import type { Report } from '../../src/apply/report-types.js';
 import type { SshResult, TestHost } from '../harness/index.js';
+import { tempDir } from '../support/temp.js';
 
 const REPO = resolve(__dirname, '../..');
 const REMOTE = '/root/project';
@@ -40,7 +40,7 @@ export interface BrineRun extends SshResult {
 }
 
 export class StackProject {
-  readonly dir = mkdtempSync(join(tmpdir(), 'brine-stack-e2e-'));
+  readonly dir = tempDir('brine-stack-e2e-');
   /** Everything brine printed, to prove no secret ever shows. */
   readonly outputs: string[] = [];
   /** Who runs brine on the host: root over SSH until a developer with sudo exists. */

@@ -2,14 +2,13 @@
 // log in, what the firewall lets through, the app behind nginx with its secret, idempotence,
 // developer changes, and validators keeping broken settings away from running services.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { diffFingerprints, formatDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
 import { StackProject, curl, logsIn, makeDev, type Dev } from './stack-support.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = `sk-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
 const DB_PASSWORD = `pw-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16)}`;
@@ -26,7 +25,7 @@ describeHosts('the shipped stack', () => {
   const url = (path: string, scheme = 'https') => `${scheme}://${env.hosts[0].address}${path}`;
 
   beforeAll(async () => {
-    const keys = mkdtempSync(join(tmpdir(), 'brine-stack-keys-'));
+    const keys = tempDir('brine-stack-keys-');
     [ann, bo, cy] = await Promise.all(['ann', 'bo', 'cy'].map((n) => makeDev(keys, n)));
     p = new StackProject(env.hosts[0]);
     p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }]);

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inotifyInstancesFor, raiseInotifyLimit } from './limits.js';
+import { tempDir } from '../support/temp.js';
 
 describe('inotify limit', () => {
   const file = (value: number) => {
-    const f = join(mkdtempSync(join(tmpdir(), 'brine-limits-')), 'max_user_instances');
+    const f = join(tempDir('brine-limits-'), 'max_user_instances');
     writeFileSync(f, `${value}\n`);
     return f;
   };

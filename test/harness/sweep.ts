@@ -1,12 +1,12 @@
 // Cleans up what crashed or killed runs left behind, touching only what is provably ours:
-// nspawn processes booting a tree under our run root, mounts there, bridges with our alias,
-// cgroups under brine-testhost/.
+// nspawn processes booting a tree under our run root, mounts there, bridges with our alias whose
+// maker is gone, cgroups under brine-testhost/.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { cgroupNames, removeCgroups } from './cgroup.js';
 import { locksDir, runsDir } from './config.js';
 import { isStale, reclaimIfStale } from './lock.js';
-import { deleteBridge, ourBridges, slot } from './network.js';
+import { deleteStaleBridge, ourBridges, slot } from './network.js';
 import { mountsUnder, unmountAll } from './overlay.js';
 import { allPids, argAfter, childrenOf, cmdline, isAlive, signal } from './proc.js';
 
@@ -71,11 +71,11 @@ export async function sweepStale(log: (msg: string) => void = () => {}): Promise
     report.runs.push(run);
   }
 
-  // 3. Our bridges whose slot is not held by a live process.
-  for (const bridge of await ourBridges()) {
-    if (slotHeld(Number(/^th(\d+)-br$/.exec(bridge)![1]))) continue;
-    deleteBridge(bridge);
-    report.bridges.push(bridge);
+  // 3. Our bridges whose maker is gone and whose slot no live process holds.
+  for (const { name, owner } of await ourBridges()) {
+    if ((owner !== 'unknown' && isAlive(owner)) || slotHeld(Number(/^th(\d+)-br$/.exec(name)![1]))) continue;
+    deleteStaleBridge(name);
+    report.bridges.push(name);
   }
 
   // 4. Container cgroups (brine-testhost/thN) whose slot no live process holds.

@@ -2,9 +2,11 @@
 // by the script on stdin (or rsync), records every argv, and answers per host.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Spawn, SpawnOptions, SpawnResult } from '../../src/provision/runner.js';
+import type { CommandResult } from '../../src/host/types.js';
+import type { Spawn, SpawnOptions } from '../../src/provision/runner.js';
 import { collectInput, scripts } from '../../src/provision/scripts.js';
-import type { Report } from '../../src/apply/report-types.js';
+import type { AgentEvent } from '../../src/apply/events.js';
+import type { Report, StateResult } from '../../src/apply/report-types.js';
 
 export type Step = 'bootstrap' | 'upload' | 'launch' | 'collect' | 'other';
 
@@ -24,10 +26,15 @@ export interface Call {
  * host's 'collect' answer, as the launcher does after its run — unless `stopsEarly` (a launcher
  * that exited before: the controller then collects in a step of its own).
  */
-export type Answer = Partial<SpawnResult> & { lines?: string[]; stopsEarly?: boolean };
+export type Answer = Partial<CommandResult> & { lines?: string[]; stopsEarly?: boolean };
 
 export function report(over: Partial<Report['summary']> = {}, test = false): Report {
   return { test, env: 'staging', host: 'h', states: [], summary: { succeeded: 1, changed: 1, pending: 0, failed: 0, total: 1, durationMs: 5, ...over } };
+}
+
+/** The agent's event line for a finished state. */
+export function stateEvent(id: string, result: StateResult['result'] = 'ok'): AgentEvent {
+  return { event: 'state', state: { id, function: 'file.managed', name: id, sls: 'app', file: 'states/app.yaml', line: 1, result, changes: [], comment: '', durationMs: 1 } };
 }
 
 export function collected(run: string, exit: number, r?: Report, extra = ''): string {
@@ -57,7 +64,7 @@ export class FakeSsh {
     const defaults: Record<Step, Answer> = {
       bootstrap: { stdout: 'brine-bootstrap: ok skipped node=v18.20.4 sudo=no\n' },
       upload: {},
-      launch: { lines: ['  ok       x (file.managed)'] },
+      launch: { lines: [JSON.stringify(stateEvent('x'))] },
       collect: { stdout: collected(this.runs.get(host) ?? '?', 0, report()) },
       other: {},
     };

@@ -1,13 +1,12 @@
 // What each host gets of the pillar: what its env's top selects for it, never another env's files.
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { loadPillar } from '../../src/compile/pillar.js';
 import { controllerFacts, pillarForHost, stagePillar } from '../../src/provision/pillar-select.js';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 
 const PROD_SECRET = 'prod-db-pass-5f1e';
 const STAGING_SECRET = 'staging-db-pass-77c2';
@@ -63,7 +62,7 @@ describe('stagePillar', () => {
   it('writes only the selected files and a top that makes the agent load exactly them', () => {
     const dir = makeProject(files);
     const p = pillarForHost(dir, 'staging', db);
-    const staging = mkdtempSync(join(tmpdir(), 'brine-stage-'));
+    const staging = tempDir('brine-stage-');
     stagePillar(dir, p, staging);
     const staged = fg.sync('**', { cwd: staging }).sort();
     expect(staged).toEqual(['pillar/common.yaml', 'pillar/staging/app.yaml', 'pillar/staging/secrets.yaml', 'pillar/top.yaml']);

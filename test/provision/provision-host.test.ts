@@ -1,13 +1,14 @@
 // One host's provision against a scripted ssh: the steps, their argv, statuses and masking.
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/secrets.js';
 import { pillarForHost } from '../../src/provision/pillar-select.js';
 import { agentArgv, provisionHost, type HostContext, type Phase } from '../../src/provision/provision-host.js';
 import { makeProject } from '../support/project.js';
-import { collected, FakeSsh, report } from './fake-ssh.js';
+import { collected, FakeSsh, report, stateEvent } from './fake-ssh.js';
+import type { AgentEvent } from '../../src/apply/events.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = 'stg-secret-4c1d9e';
 const PROD = 'prod-secret-8e2f7a';
@@ -20,32 +21,34 @@ function setup(over: Partial<HostContext> = {}) {
     'pillar/staging/secrets.yaml': `token: ${SECRET}\n`,
     'pillar/production/secrets.yaml': `token: ${PROD}\n`,
   });
-  const agent = join(mkdtempSync(join(tmpdir(), 'brine-agent-')), 'brine.js');
+  const agent = join(tempDir('brine-agent-'), 'brine.js');
   writeFileSync(agent, '// agent\n');
   const target = { address: '10.0.0.5', id: 'web1', roles: ['web'], user: 'dev' };
   const pillar = pillarForHost(dir, 'staging', target);
   const secrets = new Secrets();
   secrets.absorb(pillar.secrets);
   const fake = new FakeSsh();
-  const ctx: HostContext = { dir, env: 'staging', test: false, states: [], agentPath: agent, settings: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWaitSeconds: 600, ...over };
+  const ctx: HostContext = { dir, env: 'staging', test: false, json: false, parallel: 1, states: [], agent, ssh: { options: [] }, spawn: fake.spawn, via: 'me@laptop', secrets, lockWait: 600, ...over };
   const phases: Phase[] = [];
   const lines: string[] = [];
-  const events = { phase: (p: Phase) => phases.push(p), line: (l: string) => lines.push(l) };
-  return { dir, ctx, target, pillar, fake, phases, lines, events };
+  const agentEvents: AgentEvent[] = [];
+  const events = { phase: (p: Phase) => phases.push(p), agent: (e: AgentEvent) => agentEvents.push(e), line: (l: string) => lines.push(l) };
+  return { dir, ctx, target, pillar, fake, phases, lines, agentEvents, events };
 }
 
 describe('provisionHost', () => {
-  it('bootstraps, uploads only its pillar, runs, streams masked lines and collects the report', async () => {
+  it('bootstraps, uploads only its pillar, runs, streams its events (other lines masked) and collects the report', async () => {
     const s = setup();
-    s.fake.on('10.0.0.5', 'launch', { lines: [`leaked ${SECRET}?`, '  ok       /x (file.managed)'] });
+    const done = stateEvent('/x');
+    s.fake.on('10.0.0.5', 'launch', { lines: [`leaked ${SECRET}?`, JSON.stringify(done)] });
     const out = await provisionHost(s.ctx, s.target, s.pillar, s.events);
     expect(out.status).toBe('changed');
     expect(out.exitCode).toBe(0);
     // The launcher collects after the run, on the same connection: no step of its own.
     expect(s.fake.steps('10.0.0.5')).toEqual(['bootstrap', 'upload', 'launch']);
     expect(s.phases).toEqual(['bootstrap', 'upload', 'run', 'collect', 'done']);
-    expect(s.lines).toEqual(['leaked ********?', '  ok       /x (file.managed)']); // the mark and the collected text are not report lines
-    expect(s.lines[0]).toBe('leaked ********?');
+    expect(s.agentEvents).toEqual([done]); // the mark and the collected text are neither events nor lines
+    expect(s.lines).toEqual(['leaked ********?']);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Object.keys(upload.files!).sort()).toEqual(['brine.js', 'pillar/staging/secrets.yaml', 'pillar/top.yaml', 'states/app.yaml', 'states/top.yaml']);
     expect(JSON.stringify(upload.files)).not.toContain(PROD);
@@ -59,7 +62,7 @@ describe('provisionHost', () => {
   it("uploads the bundle with its own mtime, so the same bundle matches the host's kept copy", async () => {
     const s = setup();
     const when = new Date('2026-01-02T03:04:05.678Z');
-    utimesSync(s.ctx.agentPath, when, when);
+    utimesSync(s.ctx.agent, when, when);
     await provisionHost(s.ctx, s.target, s.pillar, s.events);
     const upload = s.fake.calls.find((c) => c.step === 'upload')!;
     expect(Math.round(upload.mtimes!['brine.js'])).toBe(when.getTime());
@@ -81,7 +84,7 @@ describe('provisionHost', () => {
     expect(s.fake.calls.find((c) => c.step === 'upload')!.argv).toContain('--rsync-path=sudo -n rsync');
     const ssh = s.fake.calls[0].argv;
     expect(ssh.slice(ssh.indexOf('--') - 2, ssh.indexOf('--') + 2)).toEqual(['-l', 'dev', '--', '10.0.0.5']);
-    expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16}$/);
+    expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16} \/var\/lib\/brine \/var\/lib\/brine\/run \/var\/lib\/brine\/reports \/var\/lib\/brine\/agent \/var\/log\/brine$/);
   });
 
   it('reports an unreachable host and stops there', async () => {
@@ -133,11 +136,12 @@ describe('provisionHost', () => {
 });
 
 describe('agentArgv', () => {
-  it('tells the agent its env, id, roles, report file and run log, and passes states after --', () => {
-    const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWaitSeconds: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
+  it('tells the agent its env, id, roles, report file, run log and events file, and passes states after --', () => {
+    const argv = agentArgv({ env: 'staging', test: true, states: ['nginx'], lockWait: 5 }, { address: 'a', id: 'web1', roles: ['web', 'db'] }, 'R');
     expect(argv).toEqual([
       'node', '/var/lib/brine/run/R/brine.js', 'apply', '--env', 'staging', '--dir', '/var/lib/brine/run/R', '--id', 'web1', '--roles', 'web,db',
-      '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl', '--lock-wait', '5', '--test', '--', 'nginx',
+      '--var-dir', '/var/lib/brine', '--report-file', '/var/lib/brine/reports/R.json', '--run-log', '/var/log/brine/runs.jsonl',
+      '--events', '/var/lib/brine/reports/R.events', '--lock-wait', '5', '--test', '--', 'nginx',
     ]);
   });
 });

@@ -1,11 +1,11 @@
 // The whole controller against a scripted ssh: several hosts, aggregate exit codes, JSON, masking.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { provision } from '../../src/provision/provision.js';
 import { makeProject } from '../support/project.js';
 import { collected, FakeSsh, report } from './fake-ssh.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRET = 'agg-secret-19ab7c';
 
@@ -29,7 +29,7 @@ function project() {
 }
 
 async function run(fake: FakeSsh, over: Record<string, unknown> = {}) {
-  const agent = join(mkdtempSync(join(tmpdir(), 'brine-agent-')), 'brine.js');
+  const agent = join(tempDir('brine-agent-'), 'brine.js');
   writeFileSync(agent, '//\n');
   const stdout = new Sink();
   const stderr = new Sink();

@@ -1,10 +1,10 @@
 // Quoting: argv survives the remote shell and rsync's -e splitting word for word.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { remoteCommand, rsyncQuote, rsyncSplit, shellQuote } from '../../src/provision/quote.js';
+import { tempDir } from '../support/temp.js';
 
 const NASTY = ['plain', 'two words', "it's", '$(touch /tmp/pwned)', '`id`', 'a;b&&c|d', '"dq"', "'", '', 'new\nline', '*', '~root', '-n', 'back\\slash', 'tab\there', '%n $$ ${HOME}'];
 
@@ -31,7 +31,7 @@ describe('rsyncQuote', () => {
   });
 
   it('round-trips through the real rsync', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brine-rsh-'));
+    const dir = tempDir('brine-rsh-');
     const fake = join(dir, 'fake ssh');
     const out = join(dir, 'args');
     // Stands in for ssh: records the argv rsync gave it, then fails the transfer.

@@ -15,8 +15,8 @@ describe('remote scripts', () => {
   it('collect.sh only defines collect_runs: the launcher runs it after its run, collectInput alone', () => {
     expect(scripts.collect).toMatch(/^collect_runs\(\) \{$/m);
     expect(scripts.collect).not.toMatch(/^(main|collect_runs)( "\$@")? <\/dev\/null$/m);
-    expect(scripts.launch).toMatch(/^ {2}printf '%s\\n' "\$BRINE_MARK"\n {2}collect_runs \|\| /m);
-    expect(collectInput.trimEnd().endsWith('collect_runs </dev/null')).toBe(true);
+    expect(scripts.launch).toMatch(/^ {2}printf '%s\\n' "\$BRINE_MARK"\n {2}collect_runs "\$runs" "\$reports" \|\| /m);
+    expect(collectInput.trimEnd().endsWith('collect_runs "$@" </dev/null')).toBe(true);
   });
 
   it('bundles the top-level bootstrap.sh and versions it by content', () => {

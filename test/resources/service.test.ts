@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileStates, results, run } from '../support/project.js';
 import { commandLines, dpkgStatus, SystemHost } from './system-host.js';
 
-const SHOW = 'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState,CanReload,NeedDaemonReload,FragmentPath --';
+const SHOW = 'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState,CanReload,NeedDaemonReload --';
 
 const units = {
   'nginx.service': { CanReload: 'yes' },

@@ -1,12 +1,12 @@
 // The shipped stack (states/ and pillar/ at the repo root) copied into a temp project, with
 // pillar files replaced per test, compiled by the real compiler and registry.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Compiled } from '../../src/compile/load.js';
 import type { Facts } from '../../src/compile/facts.js';
 import type { StateDecl } from '../../src/core/state.js';
 import { compileProject, makeProject, problemsOf } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 
 export { problemsOf };
 
@@ -17,7 +17,7 @@ export const DEV_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE+5III0EhRwkmbFdU9z
 
 /** A temp copy of the shipped states/ and pillar/; `files` (path → text, or null to delete) on top. */
 export function shipped(files: Record<string, string | null> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'brine-stack-'));
+  const dir = tempDir('brine-stack-');
   for (const sub of ['states', 'pillar']) cpSync(join(REPO, sub), join(dir, sub), { recursive: true });
   rmSync(join(dir, 'pillar/staging/secrets.yaml'), { force: true });
   rmSync(join(dir, 'pillar/production/secrets.yaml'), { force: true });

@@ -16,7 +16,7 @@ export interface Call {
 }
 
 /** Operations that change the host. A `--test` run must record none of them. */
-export const WRITE_OPS = new Set(['exec', 'writeFile', 'mkdir', 'chmod', 'chown', 'symlink', 'remove', 'rename']);
+export const WRITE_OPS = new Set(['exec', 'writeFile', 'mkdir', 'chmod', 'chown', 'symlink', 'remove']);
 
 export class FakeHost implements Host {
   readonly name = 'fake';
@@ -167,15 +167,6 @@ export class FakeHost implements Host {
   async remove(path: string) {
     this.record('remove', path);
     for (const k of [...this.fs.keys()]) if (k === path || k.startsWith(path + '/')) this.fs.delete(k);
-  }
-
-  async rename(from: string, to: string) {
-    this.record('rename', from, to);
-    const e = this.fs.get(from);
-    if (e) {
-      this.fs.delete(from);
-      this.fs.set(to, e);
-    }
   }
 
   invalidate() {

@@ -1,6 +1,5 @@
 // Temp projects for tests: write states/ and pillar/ files, compile them, run them on a host.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compile, type Compiled } from '../../src/compile/load.js';
 import type { Facts } from '../../src/compile/facts.js';
@@ -9,9 +8,10 @@ import type { Report } from '../../src/apply/report-types.js';
 import { SpecError, type Problem } from '../../src/core/errors.js';
 import type { Host } from '../../src/host/types.js';
 import { registry } from '../../src/resources/index.js';
+import { tempDir } from './temp.js';
 
 /** Write files (path → text) into a fresh temp dir and return it. */
-export function makeProject(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), 'brine-proj-'))): string {
+export function makeProject(files: Record<string, string>, dir = tempDir('brine-proj-')): string {
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

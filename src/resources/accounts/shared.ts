@@ -1,14 +1,6 @@
-// What the account kinds (group, user, ssh_auth) share: checked account names in arguments,
-// and running a changing command whose failure fails the state with argv and stderr.
+// What the account kinds (group, user, ssh_auth) share: checked account names in arguments.
 import type { Args } from '../../core/args.js';
-import { CommandError } from '../../core/errors.js';
 import { isAccountName } from './passwd.js';
-import type { Host } from '../../host/types.js';
-
-export async function run(host: Host, argv: string[]): Promise<void> {
-  const r = await host.exec(argv);
-  if (r.exitCode !== 0) throw new CommandError(argv, r);
-}
 
 /** The account name in `name` (or another field), checked so it can never read as an option. */
 export function accountName(a: Args, key = 'name'): string {

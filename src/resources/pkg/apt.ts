@@ -1,6 +1,7 @@
 // apt on the host: freshness of the package lists, batched candidate lookup, and the argv of
 // the few apt-get commands brine runs.
-import { CommandError, StateFailure } from '../../core/errors.js';
+import { StateFailure } from '../../core/errors.js';
+import { run } from '../../host/run.js';
 import type { Change } from '../resource.js';
 import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import type { Host, HostView } from '../../host/types.js';
@@ -78,9 +79,7 @@ export function refreshChange(reason: string, varDir: string): Change {
 }
 
 export async function aptUpdate(h: Host, varDir: string): Promise<void> {
-  const argv = ['apt-get', 'update'];
-  const r = await h.exec(argv, { env: APT_ENV });
-  if (r.exitCode !== 0) throw new CommandError(argv, r);
+  await run(h, ['apt-get', 'update'], { env: APT_ENV });
   await h.mkdir(varDir, { parents: true });
   await h.writeFile(stampPath(varDir), new Date().toISOString() + '\n', { mode: 0o644 });
 }
@@ -113,8 +112,7 @@ export function aptChange(summary: string, argv: string[], detail: Record<string
     summary,
     detail: { packages: detail },
     async apply(h: Host) {
-      const r = await h.exec(argv, { env: APT_ENV });
-      if (r.exitCode !== 0) throw new CommandError(argv, r);
+      await run(h, argv, { env: APT_ENV });
     },
   };
 }

@@ -47,7 +47,6 @@ export function readDpkgStatus(host: HostView): Promise<Map<string, DpkgEntry>> 
 }
 
 export interface PolicyEntry {
-  installed?: string;
   /** undefined when apt has no installation candidate (virtual or unavailable package). */
   candidate?: string;
   versions: string[];
@@ -65,8 +64,8 @@ export function parseAptPolicy(text: string): Map<string, PolicyEntry> {
       continue;
     }
     if (!cur) continue;
-    const m = /^ {2}(Installed|Candidate): (\S+)$/.exec(line);
-    if (m) cur[m[1] === 'Installed' ? 'installed' : 'candidate'] = version(m[2]);
+    const m = /^ {2}Candidate: (\S+)$/.exec(line);
+    if (m) cur.candidate = version(m[1]);
     // Version table rows: " *** 1.2-1 500" (installed) or "     1.2-1 500"; source rows are indented deeper.
     const row = /^ (?:\*\*\*| {3}) (\S+) -?\d+$/.exec(line);
     if (row) cur.versions.push(row[1]);

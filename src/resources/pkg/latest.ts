@@ -1,6 +1,7 @@
 // pkg.latest: each package at apt's candidate version. With lists to refresh, the newest version
 // is only known after the refresh, so one change refreshes, looks again and installs.
-import { CommandError, MissingError } from '../../core/errors.js';
+import { MissingError } from '../../core/errors.js';
+import { run } from '../../host/run.js';
 import type { Change, Plan, PlanContext } from '../resource.js';
 import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import { APT_ENV, aptChange, aptUpdate, candidates, describe, installArgv, refreshReason } from './apt.js';
@@ -49,9 +50,7 @@ export async function latestChanges(spec: PkgSpec, { host, varDir }: PlanContext
       if (after.unavailable.length) throw unavailableError(after.unavailable);
       change.detail = { refresh: reason, packages: after.detail };
       if (!after.outdated.length) return;
-      const argv = installArgv(after.outdated, spec);
-      const r = await h.exec(argv, { env: APT_ENV });
-      if (r.exitCode !== 0) throw new CommandError(argv, r);
+      await run(h, installArgv(after.outdated, spec), { env: APT_ENV });
     },
   };
   return { changes: [change] };

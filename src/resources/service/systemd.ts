@@ -3,10 +3,9 @@
 import { StateFailure } from '../../core/errors.js';
 import type { HostView } from '../../host/types.js';
 
-export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'CanReload', 'NeedDaemonReload', 'FragmentPath'] as const;
+export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'CanReload', 'NeedDaemonReload'] as const;
 
 export interface UnitState {
-  id: string;
   /** loaded, not-found, masked, bad-setting, error. */
   loadState: string;
   /** active, inactive, failed, activating, deactivating, reloading. */
@@ -17,7 +16,6 @@ export interface UnitState {
   canReload: boolean;
   /** The unit file (or a drop-in) changed on disk since systemd last loaded it. */
   needDaemonReload: boolean;
-  fragmentPath: string;
 }
 
 /** `nginx` → `nginx.service`, as systemctl itself reads a name without a unit type. */
@@ -35,14 +33,12 @@ export function parseSystemctlShow(text: string, units: string[]): Map<string, U
   units.forEach((unit, i) => {
     const p = new Map(blocks[i].split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
     out.set(unit, {
-      id: p.get('Id') || unit,
       loadState: p.get('LoadState') ?? '',
       activeState: p.get('ActiveState') ?? '',
       subState: p.get('SubState') ?? '',
       unitFileState: p.get('UnitFileState') ?? '',
       canReload: p.get('CanReload') === 'yes',
       needDaemonReload: p.get('NeedDaemonReload') === 'yes',
-      fragmentPath: p.get('FragmentPath') ?? '',
     });
   });
   return out;

@@ -3,6 +3,7 @@
 import { CommandError, StateFailure } from '../../core/errors.js';
 import type { Change } from '../resource.js';
 import { showUnits, type UnitState } from './systemd.js';
+import { run } from '../../host/run.js';
 import type { Host, HostView } from '../../host/types.js';
 import { declared } from '../declared.js';
 
@@ -89,9 +90,7 @@ export function daemonReload(unit: string): Change {
   return {
     summary: `systemctl daemon-reload (${unit} changed on disk)`,
     async apply(h) {
-      const argv = ['systemctl', 'daemon-reload'];
-      const r = await h.exec(argv);
-      if (r.exitCode !== 0) throw new CommandError(argv, r);
+      await run(h, ['systemctl', 'daemon-reload']);
     },
   };
 }

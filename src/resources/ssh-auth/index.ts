@@ -23,6 +23,7 @@ import {
 } from './authorized-keys.js';
 import type { FileStat, Host, HostView } from '../../host/types.js';
 import { accountName } from '../accounts/shared.js';
+import { octal } from '../file/ownership.js';
 
 type Mode = 'present' | 'absent' | 'manage';
 
@@ -119,8 +120,6 @@ function keyCounts(before: string, after: string): string {
   const parts = [added ? `+${added} key${added > 1 ? 's' : ''}` : '', removed ? `-${removed} key${removed > 1 ? 's' : ''}` : ''];
   return parts.filter(Boolean).join(', ') || 'options or comments';
 }
-
-const octal = (m: number) => '0' + m.toString(8);
 
 type Guard = (write: (h: Host) => Promise<void>) => (h: Host) => Promise<void>;
 

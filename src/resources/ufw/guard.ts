@@ -2,7 +2,7 @@
 // while enabled) unless a rule lets SSH in on every port sshd listens on.
 import { GuardError } from '../../core/errors.js';
 import type { HostView } from '../../host/types.js';
-import type { UfwState } from './rules.js';
+import { policyOf, type UfwState } from './rules.js';
 import { declared } from '../declared.js';
 import { lets, type RuleSpec } from './rule-spec.js';
 
@@ -32,8 +32,6 @@ export async function sshPorts(host: HostView): Promise<number[]> {
   return [...new Set(all)].sort((a, b) => a - b);
 }
 
-const policyName = (v: string | undefined) => ({ ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' })[v ?? ''] ?? 'deny';
-
 export interface GuardOptions {
   /** The incoming default that will apply (a ufw.default state's own value). */
   incoming?: string;
@@ -49,7 +47,7 @@ export async function guardSsh(host: HostView, ufw: UfwState, action: string, op
   const ports = await sshPorts(host);
   if (!ports.length) return;
   const declaredIncoming = opts.declared ? declared<{ incoming?: string }>(host, 'ufw.default').map((d) => d.incoming).filter(Boolean).pop() : undefined;
-  const incoming = opts.incoming ?? declaredIncoming ?? policyName(ufw.defaults.DEFAULT_INPUT_POLICY);
+  const incoming = opts.incoming ?? declaredIncoming ?? (policyOf(ufw.defaults.DEFAULT_INPUT_POLICY) ?? 'deny');
   if (incoming === 'allow') return;
   const rules = [
     ...ufw.tuples,

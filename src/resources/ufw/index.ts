@@ -1,9 +1,10 @@
 // The `ufw` kind: rule, default, enabled. Planned from ufw's own files (no `ufw status`),
 // changed with ufw commands; enabling is refused when it would cut off SSH.
-import { CommandError, MissingError } from '../../core/errors.js';
+import { MissingError } from '../../core/errors.js';
+import { run } from '../../host/run.js';
 import type { Change, ResourceFunction, ResourceKind } from '../resource.js';
 import type { Host, HostView } from '../../host/types.js';
-import { loadUfw, readUfw, type UfwState } from './rules.js';
+import { loadUfw, policyOf, readUfw, type UfwState } from './rules.js';
 import { declare } from '../declared.js';
 import { guardSsh } from './guard.js';
 import { describeRule, expectedTuples, parseRule, ruleArgv, sameTarget, type RuleSpec } from './rule-spec.js';
@@ -23,8 +24,7 @@ function ufwChange(summary: string, argv: string[], detail: Record<string, unkno
     detail,
     async apply(h) {
       await before?.(h);
-      const r = await h.exec(argv);
-      if (r.exitCode !== 0) throw new CommandError(argv, r);
+      await run(h, argv);
     },
   };
 }
@@ -56,7 +56,6 @@ export const rule: ResourceFunction<RuleSpec> = {
 const DIRECTIONS = { incoming: 'DEFAULT_INPUT_POLICY', outgoing: 'DEFAULT_OUTPUT_POLICY', routed: 'DEFAULT_FORWARD_POLICY' } as const;
 type Direction = keyof typeof DIRECTIONS;
 const POLICIES = ['allow', 'deny', 'reject'] as const;
-const fromFile: Record<string, string> = { ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' };
 
 type DefaultSpec = Partial<Record<Direction, (typeof POLICIES)[number]>>;
 
@@ -77,7 +76,7 @@ export const defaults: ResourceFunction<DefaultSpec> = {
     const changes: Change[] = [];
     for (const d of Object.keys(spec) as Direction[]) {
       const want = spec[d]!;
-      const have = fromFile[ufw.defaults[DIRECTIONS[d]] ?? ''] ?? ufw.defaults[DIRECTIONS[d]] ?? 'unset';
+      const have = policyOf(ufw.defaults[DIRECTIONS[d]]) ?? ufw.defaults[DIRECTIONS[d]] ?? 'unset';
       if (have === want) continue;
       // Denying incoming traffic on a running firewall can cut off SSH just like enabling it.
       const guard = d === 'incoming' && want !== 'allow' && ufw.enabled;

@@ -57,6 +57,11 @@ export function parseTuples(text: string, v6: boolean): UfwTuple[] {
   return out;
 }
 
+const POLICY_OF: Record<string, string> = { ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' };
+
+/** ufw's policy word for a value its defaults file holds (DROP → deny); undefined for others. */
+export const policyOf = (v: string | undefined): string | undefined => (v !== undefined && Object.hasOwn(POLICY_OF, v) ? POLICY_OF[v] : undefined);
+
 export interface UfwState {
   installed: boolean;
   enabled: boolean;
