@@ -1,11 +1,12 @@
 // Bad input, through the real bundle: every kind is refused before anything changes, with exit 1
 // and a message naming file and line where there is one; the target tree stays byte-identical
 // and no lock is left behind. One table: what a user might get wrong, and what brine must say.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 import { brine, snapshot } from './support.js';
 
 const SECRET = 'tok-3f9a8c7e1d2b';
@@ -124,10 +125,10 @@ describe('bad input (bundle): refused before anything changes', () => {
   });
 
   it.concurrent.each([...cases, ...optionCases])('%s', async (_what, files, expected, args = [], code = 1) => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-bad-'));
+    const target = tempDir('brine-bad-');
     writeFileSync(join(target, 'existing'), 'left alone\n');
     const dir = project(target, files);
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+    const varDir = tempDir('brine-var-');
     const before = snapshot(target);
     const env = args.includes('--env') ? [] : ['--env', 'staging'];
     const r = await brine(['apply', ...env, '--dir', dir, ...args], { varDir });
@@ -142,7 +143,7 @@ describe('bad input (bundle): refused before anything changes', () => {
   });
 
   it('--allow-empty accepts a selection of nothing (exit 0, nothing changed)', async () => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-bad-'));
+    const target = tempDir('brine-bad-');
     const dir = project(target, { 'states/top.yaml': "base:\n  'otherhost': [canary]\n" });
     const before = snapshot(target);
     const r = await brine(['apply', '--env', 'staging', '--dir', dir, '--allow-empty']);

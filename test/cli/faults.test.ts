@@ -4,11 +4,12 @@
 // lock left, and after changes the report still printed with the changes said).
 import { execa, type ResultPromise } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 import { BUNDLE, snapshot } from './support.js';
 
 const FILES = 2000;
@@ -95,7 +96,7 @@ describe.skipIf(!isRoot)("brine's own files on a full or read-only file system",
 
   /** A fresh tmpfs of `size`, optionally filled up or made read-only. */
   function fs(opts: { full?: boolean; readOnly?: boolean }): string {
-    const dir = mkdtempSync(join(tmpdir(), 'brine-fs-'));
+    const dir = tempDir('brine-fs-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', dir]);
     mounts.push(dir);
     if (opts.full) {
@@ -127,7 +128,7 @@ describe.skipIf(!isRoot)("brine's own files on a full or read-only file system",
     ['read-only', { readOnly: true }, /^brine: error: cannot create the apply lock .*\/apply\.lock: read-only file system \(EROFS\)$/],
   ] as const)('a %s var dir: one line naming the lock and the cause, no lock left, nothing changed', async (_what, opts, pattern) => {
     const varDir = fs(opts);
-    const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const target = tempDir('brine-target-');
     const before = snapshot(target);
     const r = await run(['apply', '--env', 'x', '--dir', project(target), 's'], varDir);
     expect(r.code).toBe(1);
@@ -138,7 +139,7 @@ describe.skipIf(!isRoot)("brine's own files on a full or read-only file system",
 
   it("a var dir that cannot be made (read-only parent): one line naming it", async () => {
     const ro = fs({ readOnly: true });
-    const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
+    const target = tempDir('brine-target-');
     const r = await run(['apply', '--env', 'x', '--dir', project(target), 's'], join(ro, 'brine'));
     expect(r.code).toBe(1);
     oneLineError(r.stderr, /^brine: error: cannot create brine's var dir .*\/brine: read-only file system \(EROFS\)$/);
@@ -151,8 +152,8 @@ describe.skipIf(!isRoot)("brine's own files on a full or read-only file system",
   ] as const)('%s after changes: the report is printed, the changes are said, then one error line, exit 1', async (_what, flag, opts, name, pattern) => {
     const broken = fs(opts);
     for (const json of [false, true]) {
-      const target = mkdtempSync(join(tmpdir(), 'brine-target-'));
-      const varDir = mkdtempSync(join(tmpdir(), 'brine-var-'));
+      const target = tempDir('brine-target-');
+      const varDir = tempDir('brine-var-');
       const r = await run(['apply', '--env', 'x', '--dir', project(target), ...flag, join(broken, name), ...(json ? ['--json'] : []), 's'], varDir);
       expect(r.code).toBe(1);
       expect(readFileSync(join(target, 'a'), 'utf8')).toBe('a\n');

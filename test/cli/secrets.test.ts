@@ -3,11 +3,12 @@
 // dir) is searched for every shape of secret: long, multi-line, with YAML and shell specials,
 // inside a state ID — and one too short to mask is refused before anything runs.
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/temp.js';
 import { BUNDLE, snapshot } from './support.js';
 
 const LONG = 'tok-3f9a8c7e1d2b9a7c';
@@ -95,8 +96,8 @@ async function applyWatchingPs(args: string[], varDir: string): Promise<{ code: 
 
 describe('secrets in every channel', () => {
   it('never shows long, multi-line, special or in-ID secrets: human, --json, report file, run log, backups, ps, scratch', async () => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-secret-target-'));
-    const varDir = mkdtempSync(join(tmpdir(), 'brine-secret-var-'));
+    const target = tempDir('brine-secret-target-');
+    const varDir = tempDir('brine-secret-var-');
     const runLog = join(varDir, 'runs.jsonl');
     const report = join(varDir, 'report.json');
     // An old multi-line file, so the diff has lines to remove and add.
@@ -151,11 +152,11 @@ describe('secrets in every channel', () => {
   }, 120_000);
 
   it('refuses a secret too short to mask, naming the key and the minimum, never the value', async () => {
-    const target = mkdtempSync(join(tmpdir(), 'brine-secret-target-'));
+    const target = tempDir('brine-secret-target-');
     const dir = project(target, 'hello');
     writeFileSync(join(dir, 'pillar/prod/secrets.yaml'), SECRETS_YAML + '\npin: "7%3"\n');
     const before = snapshot(target);
-    const r = await execa('node', [BUNDLE, 'apply', '--env', 'prod', '--dir', dir], { reject: false, env: { BRINE_VAR_DIR: mkdtempSync(join(tmpdir(), 'brine-var-')), NO_COLOR: '1' } });
+    const r = await execa('node', [BUNDLE, 'apply', '--env', 'prod', '--dir', dir], { reject: false, env: { BRINE_VAR_DIR: tempDir('brine-var-'), NO_COLOR: '1' } });
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(/pillar\/prod\/secrets\.yaml:5: secret 'pin' is too short to be masked in output: a secret needs at least 6 characters/);
     expect(`${r.stdout}${r.stderr}`).not.toContain('7%3');
