@@ -1,11 +1,11 @@
 // `brine provision ENV`: every selected host in parallel (bounded), each through bootstrap,
 // upload, run and collect; one live or plain view; then reports, the aggregate and exit code.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BrineError, InventoryError } from '../core/errors.js';
 import { removeOnExit } from '../core/on-exit.js';
-import { sweepTempDirs, tempDirPrefix } from '../host/leftovers.js';
+import { sweepTempDirs } from '../host/leftovers.js';
 import type { Style } from '../apply/report.js';
 import { loginName } from '../apply/run-log.js';
 import { Secrets } from '../core/secrets.js';
@@ -73,11 +73,12 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const live = several && Boolean(out.isTTY) && !process.env.CI;
   const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { color: io.style.color, streamAgent: !o.json });
   const spawn = io.spawn ?? spawnProcess;
-  // What a provision killed with -9 left here: its upload staging (with pillar) and ssh sockets.
-  const swept = [...sweepTempDirs('brine-upload'), ...sweepTempDirs('brine-ssh')];
+  // What a provision killed with -9 left here: its upload staging, with the pillar.
+  const swept = sweepTempDirs('brine-upload');
   if (swept.length) io.stderr.write(`brine: removed ${swept.length} temporary director${swept.length === 1 ? 'y' : 'ies'} an interrupted provision left: ${swept.join(', ')}\n`);
-  // Each host's steps share one connection, through sockets in a dir only we can reach.
-  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(tempDirPrefix('brine-ssh')) : undefined;
+  // Each host's steps share one connection, through sockets in a dir only we can reach. Its
+  // name stays short: a socket's path may not exceed 108 bytes.
+  const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
   const forgetControlDir = controlDir ? removeOnExit(controlDir) : () => undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
   const ctx = {

@@ -34,8 +34,9 @@ describeHosts('brine provision killed during its upload', () => {
     const [h] = env.hosts;
     const dev = await devKey();
     const dir = testProject({ staging: [h.address], devPub: dev.pub, stagingSecret: SECRET, prodSecret: 'prod-x-0000000000' });
-    // The controller's own temp dir and var dir, so what it leaves is ours to inspect.
-    const tmp = mkdtempSync(join(tmpdir(), 'brine-ctl-tmp-'));
+    // The controller's own temp dir and var dir, so what it leaves is ours to inspect (the temp
+    // dir short: ssh's control sockets live in it, and a socket's path has at most 108 bytes).
+    const tmp = mkdtempSync('/tmp/bct-');
     const varDir = mkdtempSync(join(tmpdir(), 'brine-ctl-var-'));
     // rsync that finishes the upload, then hangs: the controller is killed right after it.
     const bin = mkdtempSync(join(tmpdir(), 'brine-ctl-bin-'));
@@ -87,7 +88,7 @@ describeHosts('brine provision killed during its upload', () => {
       // Nothing holding the secret is left of either run, on the host or here.
       expect(await h.sshOk(['sh', '-c', 'grep -rlF -f - /var/lib/brine || true'], { input: `${SECRET}\n` })).toBe('');
       expect(holding(tmp)).toEqual([]);
-      expect(readdirSync(tmp).filter((n) => n.startsWith('brine-'))).toEqual([]);
+      expect(readdirSync(tmp).filter((n) => n.startsWith('brine-upload-'))).toEqual([]);
       expect(readdirSync(join(varDir, 'uploads'))).toEqual([]);
       // The app got its secret.
       expect(await h.sshOk(['cat', '/srv/app/config.ini'])).toContain(`db_password = ${SECRET}`);
