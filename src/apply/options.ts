@@ -17,6 +17,8 @@ export interface ApplyOptions {
   lockWait: number;
   /** Also append the run's events here, one JSON line each (what `provision` follows). */
   events?: string;
+  /** Succeed when nothing is selected for this host (otherwise an error: a typo in a target?). */
+  allowEmpty?: boolean;
 }
 
 /** `apply …` with these options and state files: the agent's argv after `node brine.js`. */
@@ -34,6 +36,7 @@ export function applyArgv(o: ApplyOptions, states: string[]): string[] {
     '--lock-wait', String(o.lockWait),
     ...(o.test ? ['--test'] : []),
     ...(o.json ? ['--json'] : []),
+    ...(o.allowEmpty ? ['--allow-empty'] : []),
     '--', ...states,
   ];
 }

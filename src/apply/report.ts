@@ -29,30 +29,32 @@ export const painter =
   (c: Colour, text: string): string =>
     style.color ? `\x1b[${codes[c]}m${text}\x1b[0m` : text;
 
-export function formatState(s: StateResult, secrets: Secrets, style: Style): string {
+export function formatState(result: StateResult, secrets: Secrets, style: Style): string {
+  // Every field, the ID and name too: a path may hold a secret (/srv/x/owner-<secret>.txt).
+  const s = secrets.maskDeep(result);
   const paint = painter(style);
   const colour: Colour = s.result === 'failed' ? 'red' : s.result === 'ok' ? 'green' : s.result === 'pending' ? 'yellow' : 'cyan';
   if (s.result === 'ok' && !s.changes.length && style.detail !== 'verbose') {
     if (style.detail === 'quiet') return '';
-    return paint('green', `  ok       ${s.id} (${s.function})`) + (s.comment ? paint('dim', `  ${secrets.mask(s.comment)}`) : '') + '\n';
+    return paint('green', `  ok       ${s.id} (${s.function})`) + (s.comment ? paint('dim', `  ${s.comment}`) : '') + '\n';
   }
   const field = (label: string, value: string) => `${label.padStart(12)}:${value ? ' ' + value : ''}\n`;
   const indent = ' '.repeat(14);
   let out = paint(colour, '----------') + '\n';
   out += paint(colour, field('ID', s.id));
   out += paint(colour, field('Function', s.function));
-  out += paint(colour, field('Name', secrets.mask(s.name)));
+  out += paint(colour, field('Name', s.name));
   out += paint(colour, field('Result', s.result));
-  if (s.comment) out += paint(colour, field('Comment', secrets.mask(s.comment).replace(/\n/g, '\n' + indent)));
+  if (s.comment) out += paint(colour, field('Comment', s.comment.replace(/\n/g, '\n' + indent)));
   out += paint(colour, field('Duration', `${s.durationMs} ms`));
   if (s.changes.length) {
     out += paint(colour, field('Changes', ''));
     for (const ch of s.changes) {
-      out += `${indent}- ${secrets.mask(ch.summary)}\n`;
+      out += `${indent}- ${ch.summary}\n`;
       const output = ch.detail && typeof ch.detail.stdout === 'string' ? [ch.detail.stdout, ch.detail.stderr].filter(Boolean).join('\n') : '';
-      if (output) out += paint('dim', secrets.mask(output).replace(/^/gm, indent + '  ')) + '\n';
+      if (output) out += paint('dim', output.replace(/^/gm, indent + '  ')) + '\n';
       if (ch.diff) {
-        for (const line of secrets.mask(ch.diff).replace(/\n$/, '').split('\n')) {
+        for (const line of ch.diff.replace(/\n$/, '').split('\n')) {
           const c: Colour | undefined = line.startsWith('+') ? 'green' : line.startsWith('-') ? 'red' : line.startsWith('@@') ? 'cyan' : undefined;
           out += indent + '  ' + (c ? paint(c, line) : line) + '\n';
         }

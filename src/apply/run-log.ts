@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Report } from './report-types.js';
 import type { Secrets } from '../core/secrets.js';
+import { ioError } from '../core/errors.js';
 
 export interface RunLogState {
   id: string;
@@ -81,8 +82,12 @@ export function runLogEntry(
 
 /** One line, appended with O_APPEND: concurrent writers (there are none under the lock) can't interleave. */
 export async function appendRunLog(path: string, entry: RunLogEntry): Promise<void> {
-  await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await fs.appendFile(path, JSON.stringify(entry) + '\n', { mode: 0o600 });
+  try {
+    await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await fs.appendFile(path, JSON.stringify(entry) + '\n', { mode: 0o600 });
+  } catch (err) {
+    throw ioError('append to the run log', path, err);
+  }
 }
 
 /** Parses runs.jsonl text; lines that are not JSON (a torn last line) are skipped. */

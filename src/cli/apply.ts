@@ -5,7 +5,8 @@ import { compile, type Compiled } from '../compile/load.js';
 import { gatherFacts } from '../compile/facts.js';
 import { runStates } from '../apply/engine.js';
 import { EventStream } from '../apply/events.js';
-import { LockError } from '../core/errors.js';
+import { BrineError, ioError, LockError } from '../core/errors.js';
+import { sweepTempDirs } from '../host/leftovers.js';
 import { ApplyLock } from '../apply/lock.js';
 import type { ApplyOptions } from '../apply/options.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
@@ -20,11 +21,15 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
   const started = new Date();
   let compiled: Compiled | undefined;
   let hostId = o.id ?? host.name;
+  // Candidates a run killed with -9 left in the temp dir (they may hold secrets).
+  const swept = sweepTempDirs('brine-scratch');
+  if (swept.length) process.stderr.write(`brine: removed ${swept.length} scratch director${swept.length === 1 ? 'y' : 'ies'} an interrupted run left: ${swept.join(', ')}\n`);
   const events = o.events ? new EventStream(o.events) : undefined;
   try {
     const facts = await gatherFacts(host, { env: o.env, roles: o.roles, id: o.id });
     hostId = facts.id;
     compiled = compile({ dir: o.dir, facts, only: states }, registry);
+    if (!compiled.graph.order.length && !o.allowEmpty) throw new BrineError(nothingSelected(compiled.sls, o, facts));
     host.secrets = compiled.secrets;
     const secrets = compiled.secrets;
     if (events) events.secrets = secrets;
@@ -52,14 +57,25 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     report.host = facts.id;
     const { states: _, ...rest } = report;
     events?.emit({ event: 'summary', report: rest });
-    const code = exitCodeOf(report);
-    // brine's own file, not a state's: written atomically like any (LocalHost.writeFile).
-    if (o.reportFile) await host.writeFile(o.reportFile, jsonReport(report, secrets), { mode: 0o600 });
+    let code = exitCodeOf(report);
+    // brine's own files after the run: a failure is reported after the report, which says
+    // what was changed, and fails the run; it never hides that changes were made.
+    const late: unknown[] = [];
+    if (o.reportFile) {
+      // Written atomically like any file (LocalHost.writeFile).
+      await host.writeFile(o.reportFile, jsonReport(report, secrets), { mode: 0o600 }).catch((err) => late.push(ioError('write the report file', o.reportFile!, err)));
+    }
     if (!o.test && o.runLog) {
       const entry = runLogEntry({ when: started, host: facts.id, env: o.env, states: compiled.sls, exitCode: code }, report, secrets);
-      await appendRunLog(o.runLog, entry);
+      await appendRunLog(o.runLog, entry).catch((err) => late.push(err));
     }
     process.stdout.write(o.json ? jsonReport(report, secrets) : formatSummary(report, style));
+    if (late.length) {
+      const changed = report.summary.changed;
+      const made = o.test ? '' : changed ? `${changed} state(s) were changed (see the report), but ` : 'nothing was changed, but ';
+      for (const err of late) process.stderr.write(`brine: error: ${made}${secrets.mask(messageOf(err))}\n`);
+      code = 1;
+    }
     return { code, report };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
@@ -69,11 +85,22 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       const entry = runLogEntry({ when: started, host: hostId, env: o.env, states: compiled?.sls ?? states, exitCode: 1, error }, undefined, compiled?.secrets);
       await appendRunLog(o.runLog, entry).catch(() => undefined);
     }
+    // A message may quote a path or a command holding a secret.
+    if (err instanceof Error && compiled) err.message = compiled.secrets.mask(err.message);
     throw err;
   } finally {
     events?.close();
     await host.close();
   }
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function nothingSelected(sls: string[], o: ApplyOptions, facts: { id: string; roles: string[] }): string {
+  const why = sls.length
+    ? `the state files ${sls.join(', ')} declare no state`
+    : `states/top.yaml selects no state file for this host (id '${facts.id}', roles: ${facts.roles.join(', ') || 'none'}) in environment '${o.env}'`;
+  return `nothing to apply: ${why} (--allow-empty accepts that)`;
 }
 
 /** Waits (polling once a second) while another apply holds the lock, saying so once. */

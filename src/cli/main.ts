@@ -1,7 +1,7 @@
 // brine's command line: commander wiring only; errors are caught and printed in one place.
 import { Command, CommanderError } from 'commander';
 import { outputSettings } from '../apply/report.js';
-import { BrineError } from '../core/errors.js';
+import { BrineError, isSystemError, systemCause } from '../core/errors.js';
 import { HOST_PATHS } from '../core/host-paths.js';
 import { applyCommand } from './apply.js';
 import { list, whole } from './options.js';
@@ -41,10 +41,11 @@ program
   .option('--report-file <path>', 'also write the (masked) JSON report to this file')
   .option('--run-log <path>', `run log a real apply appends to (default ${HOST_PATHS.runLog} as root)`)
   .option('--lock-wait <seconds>', "wait this long for another apply's lock", whole(0), 0)
+  .option('--allow-empty', 'succeed when nothing is selected for this host (otherwise an error)', false)
   .option('--events <path>', "also append the run's events to this file, one JSON line each (for provision)")
   .action(async (states: string[], o) => {
     const runLog = o.runLog ?? defaultRunLog(o.varDir);
-    const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json) });
+    const { code } = await applyCommand(states, { ...o, runLog, test: Boolean(o.test), json: Boolean(o.json), allowEmpty: Boolean(o.allowEmpty) });
     process.exitCode = code;
   });
 
@@ -62,6 +63,10 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   } else if (err instanceof BrineError) {
     process.stderr.write(`brine: error: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (isSystemError(err)) {
+    // A file brine could not read or write: what, where and why, on one line.
+    process.stderr.write(`brine: error: cannot ${err.syscall}${err.path ? ` ${err.path}` : ''}: ${systemCause(err)}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`brine: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;

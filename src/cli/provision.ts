@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { styleFor } from '../apply/report.js';
 import { HOST_PATHS } from '../core/host-paths.js';
+import { defaultVarDir } from './paths.js';
 import { fetchHistory, formatHistory } from '../provision/history.js';
 import { HostTrust } from '../provision/host-keys/trust.js';
 import { checkEnvName, loadInventory, selectTargets } from '../provision/inventory.js';
@@ -21,6 +22,7 @@ export function registerProvision(program: Command): void {
     .option('-t, --test', 'dry run on every host: show what would change (exit 2 if anything would)', false)
     .option('--json', 'print one JSON document with every host’s report', false)
     .option('--lock-wait <seconds>', "how long a host's agent waits for an earlier run to finish", whole(0), 600)
+    .option('--allow-empty', 'succeed on a host the top files select nothing for (otherwise an error)', false)
     .option('--agent <file>', 'agent bundle to upload (default: this brine.js)')
     .option('--accept-new', 'trust hosts no known_hosts file knows yet (first contact): record their keys in pillar/ENV/known_hosts', false)
     .option('--ref <ref>', "the app release to deploy: a git ref of app.source's repository", 'HEAD')
@@ -28,7 +30,7 @@ export function registerProvision(program: Command): void {
     .action(async (env: string, states: string[], o) => {
       const release = { ref: o.ref, allowDirty: Boolean(o.allowDirty) };
       const { code } = await provision(
-        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, acceptNew: Boolean(o.acceptNew), release },
+        { env, dir: o.dir, hosts: o.hosts, user: o.user, ssh: settings(o), parallel: o.parallel, test: Boolean(o.test), json: Boolean(o.json), states, agent: o.agent, lockWait: o.lockWait, acceptNew: Boolean(o.acceptNew), release, allowEmpty: Boolean(o.allowEmpty), stateDir: defaultVarDir() },
         { stdout: process.stdout, stderr: process.stderr, style: styleFor(o.json ? process.stderr : process.stdout) },
       );
       process.exitCode = code;

@@ -15,6 +15,7 @@ import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
 import { makeSourceLoader } from './source.js';
 import { loadRelease } from './release.js';
+import { unknownEnvironment } from './environments.js';
 
 export interface CompileInput {
   /** Project directory holding states/ and pillar/. */
@@ -38,6 +39,8 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   const dir = resolve(input.dir);
   const problems: Problem[] = [];
   const rel = (p: string) => relative(dir, p) || p;
+  const badEnv = unknownEnvironment(dir, input.facts.env);
+  if (badEnv) throw new SpecError([{ message: badEnv }]);
   const { data: pillar, secrets, secretData, files: pillarFiles } = loadPillar(dir, input.facts, problems);
   // `secrets`: what the secrets.yaml files hold, apart from the rest (an app's environment file).
   const release = loadRelease(dir, problems);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Problem } from '../core/errors.js';
-import { Secrets } from '../core/secrets.js';
+import { MIN_SECRET_LENGTH, Secrets, tooShortToMask } from '../core/secrets.js';
 import type { Facts } from './facts.js';
 import { parseYaml } from './sls.js';
 import { selectFromTop } from './top.js';
@@ -39,7 +39,7 @@ export function loadPillar(dir: string, facts: Facts, problems: Problem[]): Load
       problems.push({ file: rel(topFile), line, message: `pillar '${name}' not found (looked for ${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
       continue;
     }
-    const { doc, ok } = parseYaml(readFileSync(path, 'utf8'), rel(path), problems);
+    const { doc, ok, lineOf } = parseYaml(readFileSync(path, 'utf8'), rel(path), problems);
     if (!ok) continue;
     const value = doc.toJSON() ?? {};
     if (typeof value !== 'object' || Array.isArray(value)) {
@@ -48,7 +48,12 @@ export function loadPillar(dir: string, facts: Facts, problems: Problem[]): Load
     }
     out.files.push(rel(path));
     if (/(^|\/)secrets\.ya?ml$/.test(path)) {
-      collectLeaves(value, (v) => out.secrets.add(v));
+      collectLeaves(value, [], (v, keys) => {
+        if (!tooShortToMask(v)) return out.secrets.add(v);
+        // Name the key, never the value: it is a secret even when it is too short to hide.
+        const key = keys.map(String).join('.');
+        problems.push({ file: rel(path), line: lineOf(doc.getIn(keys, true)) || undefined, message: `secret '${key}' is too short to be masked in output: a secret needs at least ${MIN_SECRET_LENGTH} characters (or none)` });
+      });
       out.secretData = deepMerge(out.secretData, value as Pillar);
     }
     out.data = deepMerge(out.data, value as Pillar);
@@ -70,8 +75,8 @@ function isPlainObject(v: unknown): v is Pillar {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function collectLeaves(value: unknown, visit: (v: unknown) => void): void {
-  if (Array.isArray(value)) value.forEach((v) => collectLeaves(v, visit));
-  else if (isPlainObject(value)) Object.values(value).forEach((v) => collectLeaves(v, visit));
-  else visit(value);
+function collectLeaves(value: unknown, keys: (string | number)[], visit: (v: unknown, keys: (string | number)[]) => void): void {
+  if (Array.isArray(value)) value.forEach((v, i) => collectLeaves(v, [...keys, i], visit));
+  else if (isPlainObject(value)) Object.entries(value).forEach(([k, v]) => collectLeaves(v, [...keys, k], visit));
+  else visit(value, keys);
 }

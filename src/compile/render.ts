@@ -141,7 +141,7 @@ function guard(node: unknown, yamlSafe: boolean): void {
       const inline = yamlSafe && n.escaped;
       n.path = pathNode(inline ? '__inline' : '__defined', n.loc);
       const literal = { type: 'StringLiteral', value: path.original, original: path.original, loc: n.loc };
-      n.params = inline ? [definedCall(path, n.loc), literal] : [path, literal];
+      n.params = inline ? [definedCall(path, n.loc), literal] : [safeLookup(path), literal];
       return;
     } else if (!name || !LENIENT.has(name)) {
       n.params = params.map((p) => (p.type === 'PathExpression' && !p.data && (p.parts as string[]).length > 0 ? definedCall(p, p.loc) : p));
@@ -198,10 +198,13 @@ const COMPILE = { strict: true, noEscape: true };
 /** Handlebars' precompiled form (a JS object literal) as a template of this environment. */
 const fromSpec = (spec: string) => hb.template(new Function(`return ${spec}`)() as ReturnType<typeof hb.precompile>);
 
+/** A larger template is compiled each run rather than grow the cache by its size every time. */
+const MAX_KEPT = 256 * 1024;
+
 /** The template for this text: from the run's store of compiled templates when it has it. */
 function compiled(text: string, yamlSafe: boolean, secrets: Secrets | undefined): (context: object) => string {
   const store = templateStore();
-  const key = store && secrets && !secrets.within(text) ? templateKey(text, yamlSafe) : undefined;
+  const key = store && secrets && text.length <= MAX_KEPT && !secrets.within(text) ? templateKey(text, yamlSafe) : undefined;
   const kept = key ? store!.get(key) : undefined;
   if (kept !== undefined) return fromSpec(kept);
   const ast = hb.parse(text);
@@ -218,26 +221,53 @@ export function render(text: string, file: string, context: object, opts: Render
   try {
     return compiled(text, opts.yamlSafe ?? false, opts.secrets)(context);
   } catch (err) {
-    throw new SpecError([{ file, line: errorLine(err), message: `template: ${describe(err, text)}` }]);
+    const { line, message } = explain(err, text);
+    throw new SpecError([{ file, line, message: `template: ${message}` }]);
   }
+}
+
+/** What went wrong, in words, and the line it is on (never past the end of the file). */
+function explain(err: unknown, text: string): { line?: number; message: string } {
+  const lines = text.replace(/\n$/, '').split('\n').length;
+  const at = (line: number | undefined) => (line === undefined ? undefined : Math.min(Math.max(line, 1), lines));
+  if (err instanceof BrineError) return { line: at(errorLine(err)), message: err.message };
+  const msg = err instanceof Error ? err.message : String(err);
+  const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/.exec(msg);
+  if (missing) {
+    const path = pathAt(text, Number(missing[2]), Number(missing[3])) ?? missing[1];
+    return { line: at(errorLine(err)), message: `'${path}' is not defined (missing pillar key or fact?)` };
+  }
+  const parse = /^Parse error on line (\d+):\n(.*)\n.*\n(.*)$/s.exec(msg);
+  if (parse) {
+    const open = unclosedBlock(text);
+    if (open && /got 'EOF'/.test(parse[3])) return { line: at(open.line), message: `'{{#${open.name}}}' is never closed (no '{{/${open.name}}}' before the end of the file)` };
+    return { line: at(Number(parse[1])), message: `parse error near ${JSON.stringify(parse[2].trim())}: ${parse[3].replace(/'/g, '')}` };
+  }
+  const mismatch = /^(\S+) doesn't match (\S+) - (\d+):\d+$/.exec(msg);
+  if (mismatch) return { line: at(Number(mismatch[3])), message: `'{{#${mismatch[1]}}}' is closed by '{{/${mismatch[2]}}}'` };
+  const deep = /^Cannot read properties of (?:undefined|null) \(reading '([^']*)'\)/.exec(msg);
+  if (deep) return { line: at(errorLine(err)), message: `a key above '${deep[1]}' is not defined (missing pillar key or fact?)` };
+  return { line: at(errorLine(err)), message: msg.replace(/ - \d+:\d+$/, '').replace(/\s*\n\s*/g, ' ') };
 }
 
 function errorLine(err: unknown): number | undefined {
   const e = err as { lineNumber?: number; message?: string };
   if (typeof e.lineNumber === 'number') return e.lineNumber;
-  const m = /on line (\d+)/.exec(e.message ?? '');
-  return m ? Number(m[1]) : undefined;
+  const m = /on line (\d+)|- (\d+):\d+$/.exec(e.message ?? '');
+  return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
-function describe(err: unknown, text: string): string {
-  if (err instanceof BrineError) return err.message;
-  const msg = err instanceof Error ? err.message : String(err);
-  const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/.exec(msg);
-  if (missing) {
-    const path = pathAt(text, Number(missing[2]), Number(missing[3])) ?? missing[1];
-    return `'${path}' is not defined (missing pillar key or fact?)`;
+/** The innermost block opened (`{{#if …}}`) and never closed, with its line. */
+function unclosedBlock(text: string): { name: string; line: number } | undefined {
+  const open: { name: string; line: number }[] = [];
+  const re = /\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}|\{\{~?\s*([#/])\s*\*?\s*([^\s}~]+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (!m[1]) continue;
+    const line = text.slice(0, m.index).split('\n').length;
+    if (m[1] === '#') open.push({ name: m[2], line });
+    else if (open.at(-1)?.name === m[2]) open.pop();
   }
-  return msg.replace(/ - \d+:\d+$/, '').split('\n')[0];
+  return open.at(-1);
 }
 
 /** The dotted path written at line:column, to name the whole missing key (pillar.app.port). */

@@ -1,5 +1,5 @@
 // Parses one rendered state file (Salt's SLS shape) into state declarations with line numbers.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import { REQUISITE_TYPES, stateKey, type Requisite, type RequisiteTarget, type StateDecl } from '../core/state.js';
 
@@ -19,10 +19,24 @@ export function parseYaml(text: string, file: string, problems: Problem[]) {
     return range ? lineCounter.linePos(range[0]).line : 0;
   };
   for (const err of doc.errors) {
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    // A quote never closed runs to the end of the file: name the line where it opened.
+    const at = /^Missing closing .?quote/.test(err.message) ? quoteStart(doc, err.pos[0]) : undefined;
+    const line = at !== undefined ? lineCounter.linePos(at).line : (err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line);
     problems.push({ file, line, message: `YAML: ${err.message.split('\n')[0]}` });
   }
   return { doc, lineOf, ok: doc.errors.length === 0 };
+}
+
+/** Where the quoted scalar running up to `end` starts. */
+function quoteStart(doc: Document, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const range = node.range;
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && range && range[0] < end && range[1] >= end) start = range[0];
+    },
+  });
+  return start;
 }
 
 export function parseSls(text: string, file: string, sls: string, startIndex: number, problems: Problem[]): ParsedSls {
@@ -118,6 +132,10 @@ function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => n
     delete args[rk];
   }
   const name = args.name === undefined || args.name === null ? id : Array.isArray(args.name) ? args.name.join(' ') : String(args.name);
+  const control = controlCharacter(name, kind === 'cmd');
+  if (control) {
+    problems.push({ file, line: argLines.name ?? line, id, field: 'name', message: `the name holds a control character (${control}); brine refuses it rather than make a path or unit nobody can type` });
+  }
   return { key: stateKey(id, kind), id, kind, fn, name, args, argLines, requisites, sls: at.sls, file, line, index: at.index };
 }
 
@@ -140,4 +158,13 @@ function octalAsWritten(node: unknown): string | undefined {
   if (!isScalar(node) || typeof node.value !== 'number') return undefined;
   const source = (node.srcToken as { source?: string } | undefined)?.source;
   return source && /^0o?[0-7]+$/.test(source) ? source : undefined;
+}
+
+/**
+ * The first control character in a name, as U+XXXX, or undefined. A command (cmd.run) may span
+ * lines and hold tabs; NUL never fits anywhere (no path, argv or unit can hold it).
+ */
+function controlCharacter(name: string, command: boolean): string | undefined {
+  const m = (command ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/).exec(name);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }

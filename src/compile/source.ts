@@ -1,6 +1,9 @@
 // Loads `source:` files from the state tree (salt://x, brine://x or a path under states/)
-// and renders them with the same strict Handlebars as state files.
-import { existsSync, readFileSync } from 'node:fs';
+// and renders them with the same strict Handlebars as state files. A large file copied as it
+// is stays on disk: hashed here a chunk at a time, streamed when written, never templated.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { FileSource } from '../host/types.js';
 import { join, normalize } from 'node:path';
 import type { Args } from '../core/args.js';
 import type { Secrets } from '../core/secrets.js';
@@ -11,7 +14,10 @@ export type SourceLoader = (
   source: string,
   opts: { render: boolean; context?: Record<string, unknown> },
   args: Args,
-) => string | Buffer;
+) => string | Buffer | FileSource;
+
+/** Above this, a source copied as it is is passed by reference (no diff is shown for it anyway). */
+export const STREAM_ABOVE = 1024 * 1024;
 
 export function makeSourceLoader(statesRoot: string, rel: (p: string) => string, context: object, secrets?: Secrets): SourceLoader {
   return (source, opts, args) => {
@@ -25,7 +31,10 @@ export function makeSourceLoader(statesRoot: string, rel: (p: string) => string,
       args.problem('source', `source file ${rel(path)} not found`);
       return '';
     }
-    if (!opts.render) return readFileSync(path);
+    if (!opts.render) {
+      const size = statSync(path).size;
+      return size > STREAM_ABOVE ? { path, size, sha256: hashFileSync(path) } : readFileSync(path);
+    }
     try {
       return render(readFileSync(path, 'utf8'), rel(path), { ...context, ...opts.context }, { secrets });
     } catch (err) {
@@ -35,4 +44,16 @@ export function makeSourceLoader(statesRoot: string, rel: (p: string) => string,
       return '';
     }
   };
+}
+
+function hashFileSync(path: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

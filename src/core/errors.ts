@@ -100,7 +100,8 @@ export class InventoryError extends BrineError {
 export class UnreachableError extends BrineError {
   constructor(
     readonly host: string,
-    detail: string,
+    /** Why, without the host (ssh's last line): what a line already naming the host shows. */
+    readonly detail: string,
   ) {
     super(`${host}: unreachable: ${detail}`);
   }
@@ -140,4 +141,33 @@ export class HostKeyError extends BrineError {
   ) {
     super(`${host}: ${message}`);
   }
+}
+/** brine's own file (lock, run log, report, var dir) could not be read or written. */
+export class IoError extends BrineError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 1, options);
+  }
+}
+
+/**
+ * One line naming what brine tried, the path and the cause (`no space left on device (ENOSPC)`),
+ * for a Node file-system error; anything else is returned as it is.
+ */
+export function ioError(action: string, path: string, err: unknown): unknown {
+  if (!isSystemError(err)) return err;
+  return new IoError(path, `cannot ${action} ${path}: ${systemCause(err)}`, { cause: err });
+}
+
+export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** `no space left on device (ENOSPC)` from `ENOSPC: no space left on device, open '/x'`. */
+export function systemCause(err: NodeJS.ErrnoException): string {
+  const reason = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return `${reason} (${err.code})`;
 }

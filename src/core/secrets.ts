@@ -1,28 +1,42 @@
 // Masks secret values by value, wherever text leaves brine (reports, JSON, diffs, errors, logs).
 
 export const MASK = '********';
-/** Shorter values would mask ordinary words; they are still secret but cannot be told apart. */
-const MIN_LENGTH = 4;
+/**
+ * Shorter values would mask ordinary words (and a 3-character secret would pass for one), so
+ * compiling refuses a secret shorter than this (pillar.ts); an empty one has nothing to hide.
+ */
+export const MIN_SECRET_LENGTH = 6;
+
+/** A value brine cannot mask without masking ordinary text: compiling refuses it. */
+export function tooShortToMask(value: unknown): boolean {
+  const text = typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value).trim() : undefined;
+  return text !== undefined && text.length > 0 && text.length < MIN_SECRET_LENGTH;
+}
 
 export class Secrets {
   private readonly values = new Set<string>();
+  /** Lines of multi-line secrets too short to mask inside other text: masked where a line is just that. */
+  private readonly wholeLines = new Set<string>();
   private sorted: string[] | null = null;
 
   add(value: unknown): void {
     if (typeof value === 'number' || typeof value === 'bigint') value = String(value);
     if (typeof value !== 'string') return;
     const trimmed = value.trim();
-    if (trimmed.length < MIN_LENGTH) return;
+    if (trimmed.length < MIN_SECRET_LENGTH) return;
     this.values.add(trimmed);
     // The forms a value takes once escaped for JSON, a double-quoted env file or YAML.
     for (const form of [JSON.stringify(trimmed).slice(1, -1), trimmed.replace(/["\\`$]/g, '\\$&')]) {
       if (form !== trimmed) this.values.add(form);
     }
-    // A multi-line secret (a TLS key) shows up line by line in a diff: mask each line too.
+    // A multi-line secret (a TLS key) shows up line by line in a diff: mask each line too,
+    // a short one where it stands alone on a line (inside other text it would mask ordinary words).
     if (trimmed.includes('\n')) {
       for (const line of trimmed.split(/\r?\n/)) {
         const l = line.trim();
-        if (l.length >= 8 && !/^-----(BEGIN|END) /.test(l)) this.values.add(l);
+        if (!l || /^-----(BEGIN|END) /.test(l)) continue;
+        if (l.length >= MIN_SECRET_LENGTH) this.values.add(l);
+        else this.wholeLines.add(l);
       }
     }
     this.sorted = null;
@@ -31,6 +45,7 @@ export class Secrets {
   /** Adds every value of another set (the controller masks with all its hosts' pillars). */
   absorb(other: Secrets): void {
     for (const v of other.values) this.values.add(v);
+    for (const l of other.wholeLines) this.wholeLines.add(l);
     this.sorted = null;
   }
 
@@ -46,7 +61,14 @@ export class Secrets {
     this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
     let out = text;
     for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(MASK);
+    if (this.wholeLines.size) out = out.split('\n').map((line) => this.maskWholeLine(line)).join('\n');
     return out;
+  }
+
+  /** A line that is only a short line of a secret (after a diff's `+`/`-`/` ` and indentation). */
+  private maskWholeLine(line: string): string {
+    const m = /^([+\- ]?\s*)(.*?)(\s*)$/.exec(line)!;
+    return this.wholeLines.has(m[2]) ? `${m[1]}${MASK}${m[3]}` : line;
   }
 
   /** Deep-mask every string in a JSON-able value. */

@@ -1,14 +1,18 @@
 // The host brine runs on: files through node:fs, commands through spawnCaptured (argv only,
 // never a shell string; every outcome maps into a CommandResult).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BrineError } from '../core/errors.js';
+import { removeOnExit } from '../core/on-exit.js';
 import type { Secrets } from '../core/secrets.js';
 import { MemoryFactCache } from './fact-cache.js';
+import { tempDirPrefix, tempPathFor } from './leftovers.js';
 import { spawnCaptured } from './spawn.js';
-import type { CommandResult, FileStat, Host, RunOptions, WriteOptions } from './types.js';
+import { isFileSource, type CommandResult, type Content, type FileStat, type Host, type RunOptions, type WriteOptions } from './types.js';
+
+/** Large files move through memory in pieces of this size. */
+const CHUNK = 1 << 20;
 
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -56,6 +60,24 @@ export class LocalHost implements Host {
     }
   }
 
+  async hashFile(path: string): Promise<string | null> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(path, 'r');
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    try {
+      const hash = createHash('sha256');
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (let n; (n = (await fh.read(buf, 0, CHUNK, null)).bytesRead) > 0; ) hash.update(buf.subarray(0, n));
+      return hash.digest('hex');
+    } finally {
+      await fh.close();
+    }
+  }
+
   query(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
     return this.run(argv, opts);
   }
@@ -72,27 +94,41 @@ export class LocalHost implements Host {
     return { argv, ...r };
   }
 
-  async scratch(content: string | Buffer, opts: { name?: string; mode?: number } = {}): Promise<string> {
-    this.scratchDir ??= fs.mkdtemp(join(tmpdir(), 'brine-scratch-'));
+  async scratch(content: Content, opts: { name?: string; mode?: number } = {}): Promise<string> {
+    // Candidates may hold secrets: 0700, named with this pid (a run killed with -9 leaves a
+    // directory the next run recognises and removes), and removed on any exit we can see.
+    this.scratchDir ??= fs.mkdtemp(tempDirPrefix('brine-scratch')).then((dir) => {
+      this.forgetScratch = removeOnExit(dir);
+      return dir;
+    });
     const dir = await this.scratchDir;
     const path = join(dir, `${randomBytes(4).toString('hex')}-${opts.name ?? 'candidate'}`);
-    await fs.writeFile(path, content, { mode: opts.mode ?? 0o600 });
+    const fh = await fs.open(path, 'wx', 0o600);
+    try {
+      await writeContent(fh, content);
+    } finally {
+      await fh.close();
+    }
     await fs.chmod(path, opts.mode ?? 0o600);
     return path;
   }
 
+  private forgetScratch?: () => void;
+
   /** Remove scratch files; call when the run ends. */
   async close(): Promise<void> {
     if (this.scratchDir) await fs.rm(await this.scratchDir, { recursive: true, force: true });
+    this.forgetScratch?.();
     this.scratchDir = undefined;
   }
 
-  async writeFile(path: string, content: string | Buffer, opts: WriteOptions = {}): Promise<void> {
-    const tmp = join(dirname(path), `.${basename(path)}.brine-${randomBytes(4).toString('hex')}`);
+  async writeFile(path: string, content: Content, opts: WriteOptions = {}): Promise<void> {
+    // Named so that one left by a run killed half-way is recognised (leftovers.ts) and removed.
+    const tmp = tempPathFor(path);
     // Created 0600 so no one reads a half-set file; the final mode is set before rename.
     const fh = await fs.open(tmp, 'wx', 0o600);
     try {
-      await fh.writeFile(content);
+      await writeContent(fh, content);
       await fh.sync();
       await fh.close();
       if (opts.uid !== undefined || opts.gid !== undefined) await fs.chown(tmp, opts.uid ?? -1, opts.gid ?? -1);
@@ -121,7 +157,7 @@ export class LocalHost implements Host {
 
   async symlink(target: string, path: string): Promise<void> {
     // Atomic replace: make the link beside it, then rename over.
-    const tmp = join(dirname(path), `.${basename(path)}.brine-${randomBytes(4).toString('hex')}`);
+    const tmp = tempPathFor(path);
     await fs.symlink(target, tmp);
     await fs.rename(tmp, path);
   }
@@ -136,5 +172,17 @@ export class LocalHost implements Host {
 
   invalidate(): void {
     this.facts.clear();
+  }
+}
+
+/** Writes content into an open file; a FileSource is copied a chunk at a time. */
+async function writeContent(fh: fs.FileHandle, content: Content): Promise<void> {
+  if (!isFileSource(content)) return fh.writeFile(content);
+  const src = await fs.open(content.path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let n; (n = (await src.read(buf, 0, CHUNK, null)).bytesRead) > 0; ) await fh.write(buf, 0, n);
+  } finally {
+    await src.close();
   }
 }

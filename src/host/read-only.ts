@@ -10,6 +10,7 @@ export function readOnlyView(host: HostView): HostView {
     readBytes: host.readBytes.bind(host),
     stat: host.stat.bind(host),
     readdir: host.readdir.bind(host),
+    hashFile: host.hashFile.bind(host),
     query: host.query.bind(host),
     scratch: host.scratch.bind(host),
   });

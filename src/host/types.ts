@@ -32,6 +32,21 @@ export interface FileStat {
   mtimeMs?: number;
 }
 
+/**
+ * A file's bytes by reference (a large `source:` copied as it is): compared by size and SHA-256,
+ * copied in chunks, never held in memory whole.
+ */
+export interface FileSource {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** What a write or a scratch candidate holds. */
+export type Content = string | Buffer | FileSource;
+
+export const isFileSource = (c: Content): c is FileSource => typeof c === 'object' && !Buffer.isBuffer(c);
+
 export interface WriteOptions {
   mode?: number;
   uid?: number;
@@ -46,6 +61,8 @@ export interface HostView {
   readBytes(path: string): Promise<Buffer | null>;
   stat(path: string): Promise<FileStat | null>;
   readdir(path: string): Promise<string[] | null>;
+  /** SHA-256 (hex) of a file's bytes, read in chunks; null when it does not exist. */
+  hashFile(path: string): Promise<string | null>;
   /** Run a command that only reads (dpkg-query, systemctl show, unless/onlyif, validators). */
   query(argv: string[], opts?: RunOptions): Promise<CommandResult>;
   /**
@@ -53,7 +70,7 @@ export interface HostView {
    * validators can check it before anything real changes — in `--test` too.
    * Returns the scratch path; all scratch files are removed when the run ends.
    */
-  scratch(content: string | Buffer, opts?: { name?: string; mode?: number }): Promise<string>;
+  scratch(content: Content, opts?: { name?: string; mode?: number }): Promise<string>;
   /** Values cached for the run; cleared whenever a change is applied. */
   readonly facts: FactCache;
 }
@@ -62,7 +79,7 @@ export interface HostView {
 export interface Host extends HostView {
   exec(argv: string[], opts?: RunOptions): Promise<CommandResult>;
   /** Atomic write: temp file in the same directory, fsync, chown/chmod, rename. */
-  writeFile(path: string, content: string | Buffer, opts?: WriteOptions): Promise<void>;
+  writeFile(path: string, content: Content, opts?: WriteOptions): Promise<void>;
   mkdir(path: string, opts?: WriteOptions & { parents?: boolean }): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
   chown(path: string, uid: number, gid: number): Promise<void>;

@@ -1,9 +1,9 @@
 // Which pillar files a host gets: exactly what pillar/top.yaml selects for it in this env
 // (decided here, on the controller), never a file of another environment, plus a reduced top.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import type { Facts } from '../compile/facts.js';
+import { knownEnvironments } from '../compile/environments.js';
 import { loadPillar, resolveName } from '../compile/pillar.js';
 import { InventoryError, SpecError, type Problem } from '../core/errors.js';
 import type { Secrets } from '../core/secrets.js';
@@ -53,22 +53,7 @@ export function pillarForHost(dir: string, env: string, t: Target): HostPillar {
 
 /** Environments other than `env`: keys of pillar/top.yaml, and pillar/<name>/env.yaml owners. */
 export function otherEnvironments(dir: string, env: string): Set<string> {
-  const out = new Set<string>();
-  const topFile = join(dir, 'pillar', 'top.yaml');
-  if (existsSync(topFile)) {
-    try {
-      const doc = parse(readFileSync(topFile, 'utf8')) as unknown;
-      if (doc && typeof doc === 'object') Object.keys(doc).forEach((k) => out.add(k));
-    } catch {
-      // loadPillar has reported it
-    }
-  }
-  const root = join(dir, 'pillar');
-  if (existsSync(root)) {
-    for (const e of readdirSync(root, { withFileTypes: true })) {
-      if (e.isDirectory() && existsSync(join(root, e.name, 'env.yaml'))) out.add(e.name);
-    }
-  }
+  const out = knownEnvironments(dir);
   out.delete('base');
   out.delete(env);
   return out;
@@ -82,6 +67,7 @@ export function stagePillar(dir: string, p: HostPillar, staging: string): string
     const to = join(staging, file);
     mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
     copyFileSync(join(dir, file), to);
+    chmodSync(to, 0o600);
   }
   writeFileSync(join(root, 'top.yaml'), p.top, { mode: 0o600 });
   return root;

@@ -3,9 +3,10 @@
 // the same connection — or in a step of its own when the launch stopped before that.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostKeyError, UnreachableError } from '../core/errors.js';
+import { removeOnExit } from '../core/on-exit.js';
+import { tempDirPrefix } from '../host/leftovers.js';
 import { parseEvent, type AgentEvent } from '../apply/events.js';
 import { applyArgv, type ApplyOptions } from '../apply/options.js';
 import type { Report } from '../apply/report-types.js';
@@ -21,6 +22,7 @@ import type { Spawn } from './runner.js';
 import type { SshSettings } from './ssh.js';
 import type { BuiltRelease } from './release-build.js';
 import { parseReleases, releaseFor, stageRelease, type StagedRelease } from './release-host.js';
+import type { UploadRecords } from './upload-records.js';
 
 export type Phase = 'waiting' | 'bootstrap' | 'upload' | 'run' | 'collect' | 'done';
 export type HostStatus = 'ok' | 'changed' | 'pending' | 'failed' | 'unreachable';
@@ -59,6 +61,8 @@ export interface HostContext extends ProvisionOptions {
   via: string;
   /** All hosts' pillar secrets: every line shown passes through it. */
   secrets: Secrets;
+  /** Uploads sent and not yet started, noted on this machine (none: not noted). */
+  uploads?: UploadRecords;
 }
 
 export interface HostEvents {
@@ -74,7 +78,7 @@ export function makeRunId(now = new Date()): string {
 }
 
 /** The agent's command line on the host: `brine apply` with provision's options for this target. */
-export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 'lockWait'>, t: Target, run: string): string[] {
+export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 'lockWait' | 'allowEmpty'>, t: Target, run: string): string[] {
   const dir = `${HOST_PATHS.runs}/${run}`;
   const apply: ApplyOptions = {
     env: o.env,
@@ -88,6 +92,7 @@ export function agentArgv(o: Pick<ProvisionOptions, 'env' | 'test' | 'states' | 
     runLog: HOST_PATHS.runLog,
     lockWait: o.lockWait,
     events: `${HOST_PATHS.reports}/${run}.events`,
+    allowEmpty: o.allowEmpty,
   };
   return ['node', `${dir}/brine.js`, ...applyArgv(apply, o.states)];
 }
@@ -144,6 +149,7 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
   };
   let run: string | undefined;
   let remote: Remote | undefined;
+  let forgetUpload: (() => void) | undefined;
   try {
     ev.phase('bootstrap');
     const b0 = Date.now();
@@ -155,8 +161,19 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
     if (release) out.release = release.staged;
     const notes = [b.skipped ? '' : `bootstrapped: ${b.installed.join(', ') || 'directories'} (${b.node})`, release ? releaseNote(release.staged, ctx.test) : ''];
     ev.phase('upload', notes.filter(Boolean).join('; '));
+    // What an earlier provision killed while uploading left on the host: its pillar, secrets too.
+    const orphans = ctx.uploads?.orphans(t.address) ?? [];
+    if (orphans.length) {
+      const removed = await remote.removeOrphans(orphans.map((o) => o.run));
+      orphans.forEach((o) => o.forget());
+      for (const r of removed) ev.line(`removed the upload of an interrupted provision (${r}), with its pillar`);
+    }
     run = makeRunId();
-    const staging = mkdtempSync(join(tmpdir(), 'brine-upload-'));
+    forgetUpload = ctx.uploads?.note(t.address, run);
+    // 0700 and named with this pid: removed on any exit but kill -9, after which the next
+    // provision recognises it (sweepTempDirs) and removes it.
+    const staging = mkdtempSync(tempDirPrefix('brine-upload'));
+    const forgetStaging = removeOnExit(staging);
     try {
       // The bundle is CommonJS: a lone brine.js runs on the host's node as it is. With its
       // mtime, a host that ran this very bundle last time links it instead of receiving it.
@@ -170,6 +187,7 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
       await remote.upload(run, sources, b.sudo);
     } finally {
       rmSync(staging, { recursive: true, force: true });
+      forgetStaging();
     }
     ev.phase('run');
     conn.agentStarted = true;
@@ -182,9 +200,11 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
       };
       launched = await remote.launch(run, ctx.via, agentArgv(ctx, t, run), onLine, () => ev.phase('collect'));
     } catch (err) {
+      forgetUpload?.();
       if (!(err instanceof UnreachableError)) throw err;
-      return finish('failed', `connection lost during the run (${err.message}); the agent goes on on the host and the next provision shows its result`);
+      return finish('failed', `connection lost during the run (${err.detail}); the agent goes on on the host and the next provision shows its result`);
     }
+    forgetUpload?.();
     let collected = launched.collected;
     if (!collected?.finished.some((f) => f.run === run)) {
       // The launcher stopped before collecting (or collecting failed): a step of its own.
@@ -202,9 +222,12 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
     const why = out.report ? `${out.report.summary.failed} state(s) failed` : lastLines(mine?.logTail || launched.stderr) || `agent exit ${code}`;
     return finish('failed', why);
   } catch (err) {
-    if (run && !conn.agentStarted) await remote?.removeUpload(run);
-    const message = err instanceof Error ? err.message : String(err);
-    return finish(err instanceof UnreachableError && !conn.agentStarted ? 'unreachable' : 'failed', message);
+    // Removed, or noted for the next provision to remove.
+    if (run && !conn.agentStarted && (await remote?.removeUpload(run))) forgetUpload?.();
+    // Every line that shows it already names the host and the status: say only why.
+    const unreachable = err instanceof UnreachableError && !conn.agentStarted;
+    const message = err instanceof UnreachableError ? (unreachable ? err.detail : `unreachable: ${err.detail}`) : err instanceof Error ? err.message : String(err);
+    return finish(unreachable ? 'unreachable' : 'failed', message);
   }
 }
 

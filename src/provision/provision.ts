@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BrineError, InventoryError } from '../core/errors.js';
+import { removeOnExit } from '../core/on-exit.js';
+import { sweepTempDirs } from '../host/leftovers.js';
 import type { Style } from '../apply/report.js';
 import type { ApplyOptions } from '../apply/options.js';
 import { loginName } from '../apply/run-log.js';
@@ -19,10 +21,11 @@ import { appRelease } from './release-plan.js';
 import type { ReleaseOptions } from './release-build.js';
 import { spawnProcess, type Spawn } from './runner.js';
 import { closeArgv, type SshSettings } from './ssh.js';
+import { UploadRecords } from './upload-records.js';
 import { exitCodeOfAll, formatAggregate, formatEarlier, formatHost, jsonDocument } from './summary.js';
 
 /** The command line's options, passed down as they are: each host's agent gets env, test and lockWait. */
-export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'test' | 'json' | 'lockWait'> {
+export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'test' | 'json' | 'lockWait' | 'allowEmpty'> {
   hosts?: string[];
   user?: string;
   ssh: SshSettings;
@@ -36,6 +39,8 @@ export interface ProvisionOptions extends Pick<ApplyOptions, 'env' | 'dir' | 'te
   release?: ReleaseOptions;
   /** `brine rollback`: switch hosts back to a release they have instead of building one. */
   rollback?: { to?: string };
+  /** brine's own directory on this machine: notes of uploads not yet started (upload-records.ts). */
+  stateDir?: string;
 }
 
 export interface ProvisionIO {
@@ -75,11 +80,17 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
   const live = several && Boolean(out.isTTY) && !process.env.CI;
   const view = new ProgressView(out, targets.map((t) => t.address), live ? 'live' : 'plain', { style: io.style, secrets, streamAgent: !o.json });
   const spawn = io.spawn ?? spawnProcess;
-  // Each host's steps share one connection, through sockets in a dir only we can reach.
+  // What a provision killed with -9 left here: its upload staging, with the pillar.
+  const swept = sweepTempDirs('brine-upload');
+  if (swept.length) io.stderr.write(`brine: removed ${swept.length} temporary director${swept.length === 1 ? 'y' : 'ies'} an interrupted provision left: ${swept.join(', ')}\n`);
+  // Each host's steps share one connection, through sockets in a dir only we can reach. Its
+  // name stays short: a socket's path may not exceed 108 bytes.
   const controlDir = o.ssh.controlDir === undefined ? mkdtempSync(join(tmpdir(), 'brine-ssh-')) : undefined;
+  const forgetControlDir = controlDir ? removeOnExit(controlDir) : () => undefined;
   const settings: SshSettings = { ...o.ssh, controlDir: o.ssh.controlDir ?? controlDir };
+  const uploads = o.stateDir ? new UploadRecords(join(o.stateDir, 'uploads')) : undefined;
   const trust = new HostTrust({ dir, env: o.env, acceptNew: Boolean(o.acceptNew), spawn });
-  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, trust, spawn, via, secrets };
+  const ctx: HostContext = { ...o, dir, agent: agentPath, ssh: settings, trust, spawn, via, secrets, uploads };
   let settled;
   try {
     settled = await runPool(targets, o.parallel, (t, i) =>
@@ -93,6 +104,7 @@ export async function provision(o: ProvisionOptions, io: ProvisionIO): Promise<{
       await runPool(targets, o.parallel, (t) => spawn(closeArgv(settings, t.address, t.user), { timeoutMs: 10_000 }));
       rmSync(controlDir, { recursive: true, force: true });
     }
+    forgetControlDir();
   }
   const outcomes = settled.map((s, i): HostOutcome => {
     if (s.ok) return s.value;

@@ -93,9 +93,20 @@ export class Remote {
     return parseCollected(await this.rootOk('collect', ['sh', '-s', '--', ...collectArgs], collectInput));
   }
 
+  /**
+   * Removes uploads of runs that never started (an earlier provision was killed while sending
+   * them); one whose job exists is the launcher's to finish. Returns the runs removed.
+   */
+  async removeOrphans(runs: string[]): Promise<string[]> {
+    const script = 'run=$0 rep=$1; shift; for r in "$@"; do [ ! -e "$rep/$r.job" ] && [ ! -e "$rep/$r.pid" ] && [ -d "$run/$r" ] && rm -rf -- "$run/$r" && echo "$r"; done; true';
+    const out = await this.rootOk('cleanup', ['sh', '-c', script, HOST_PATHS.runs, HOST_PATHS.reports, ...runs]);
+    return out.split('\n').filter((l) => runs.includes(l));
+  }
+
   /** Best effort after a failed start: the upload holds the pillar. */
-  async removeUpload(run: string): Promise<void> {
-    await this.root(['rm', '-rf', '--', `${HOST_PATHS.runs}/${run}`]).catch(() => undefined);
+  async removeUpload(run: string): Promise<boolean> {
+    const r = await this.root(['rm', '-rf', '--', `${HOST_PATHS.runs}/${run}`]).catch(() => undefined);
+    return r?.exitCode === 0;
   }
 
   /** The app's releases under `root` (/srv/<project>), as releases.sh prints them. */

@@ -16,7 +16,8 @@ export interface CmdSpec {
 
 function command(a: Args, key: string, shell: boolean): string[] | undefined {
   if (!shell) return key === 'name' ? a.argv('name') : a.argv(key);
-  const v = key === 'name' ? a.name : a.raw(key);
+  // The name as written: a list given with shell: true must not be joined into shell text.
+  const v = key === 'name' ? (a.has('name') ? a.decl.args.name : a.name) : a.raw(key);
   if (v === undefined) return undefined;
   if (typeof v !== 'string') {
     a.problem(key, 'with shell: true, the command must be one string');

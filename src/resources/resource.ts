@@ -1,5 +1,5 @@
 // The contract every resource kind implements: parse a spec, plan against a read-only view.
-import type { Host, HostView } from '../host/types.js';
+import type { FileSource, Host, HostView } from '../host/types.js';
 import type { Args } from '../core/args.js';
 import type { Secrets } from '../core/secrets.js';
 import type { StateDecl } from '../core/state.js';
@@ -31,7 +31,7 @@ export interface Plan {
 export interface ParseContext {
   decl: StateDecl;
   /** Read and render a `source:` template from the state tree (`salt://x`, `brine://x`, `x`). */
-  loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer;
+  loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer | FileSource;
 }
 
 export interface PlanContext {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileStack, contentOf, label, position, problemsOf, shipped, spec } from './support.js';
 
-const PRODUCTION_SECRETS = 'SECRET_KEY: k\ndb:\n  password: pw-0123456789abcdef\nDATABASE_URL: postgres://hello:pw-0123456789abcdef@192.0.2.22:5432/hello\n';
+const PRODUCTION_SECRETS = 'SECRET_KEY: k-0123456789\ndb:\n  password: pw-0123456789abcdef\nDATABASE_URL: postgres://hello:pw-0123456789abcdef@192.0.2.22:5432/hello\n';
 
 describe('the data states', () => {
   it('one staging host with web, db and cache: socket-only postgres with peer auth, redis on its socket for the app\'s user, backups', () => {
@@ -53,7 +53,7 @@ describe('the data states', () => {
     ]);
     // The web hosts take DATABASE_URL from secrets.yaml; the mappings db, redis and backups stay out.
     const webHost = compileStack(shipped({ 'pillar/production/secrets.yaml': PRODUCTION_SECRETS }), { env: 'production', roles: ['web', 'cache'] });
-    expect(contentOf(webHost, '/etc/hello/env')).toBe('DATABASE_URL="postgres://hello:pw-0123456789abcdef@192.0.2.22:5432/hello"\nREDIS_URL="unix:///run/redis/redis-server.sock"\nSECRET_KEY="k"\n');
+    expect(contentOf(webHost, '/etc/hello/env')).toBe('DATABASE_URL="postgres://hello:pw-0123456789abcdef@192.0.2.22:5432/hello"\nREDIS_URL="unix:///run/redis/redis-server.sock"\nSECRET_KEY="k-0123456789"\n');
   });
 
   it('refuses, in --test too, a db.host without a password and an offsite copy without a key', () => {

@@ -1,6 +1,8 @@
 // A recording fake host for unit tests of planning logic: an in-memory file system, scripted
 // command answers, and a log of every call, so a test can prove "--test wrote nothing".
-import type { CommandResult, FileStat, Host, RunOptions, WriteOptions } from '../../src/host/types.js';
+import { isFileSource, type CommandResult, type Content, type FileStat, type Host, type RunOptions, type WriteOptions } from '../../src/host/types.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { MemoryFactCache } from '../../src/host/fact-cache.js';
 import { dirname } from 'node:path';
 
@@ -76,6 +78,11 @@ export class FakeHost implements Host {
     return e?.type === 'file' ? Buffer.from(e.data) : null;
   }
 
+  async hashFile(path: string) {
+    const data = await this.readBytes(path);
+    return data === null ? null : createHash('sha256').update(data).digest('hex');
+  }
+
   private resolve(path: string, depth = 0): Entry | undefined {
     const e = this.fs.get(path);
     if (e?.type === 'symlink' && depth < 8) return this.resolve(e.target.startsWith('/') ? e.target : `${dirname(path)}/${e.target}`, depth + 1);
@@ -115,10 +122,10 @@ export class FakeHost implements Host {
     return this.answer(argv, opts);
   }
 
-  async scratch(content: string | Buffer, opts: { name?: string; mode?: number } = {}) {
+  async scratch(content: Content, opts: { name?: string; mode?: number } = {}) {
     const path = `/scratch/${++this.scratchCount}-${opts.name ?? 'candidate'}`;
     this.record('scratch', path);
-    this.fs.set(path, { type: 'file', data: Buffer.from(content), mode: opts.mode ?? 0o600, uid: 0, gid: 0 });
+    this.fs.set(path, { type: 'file', data: bytesOf(content), mode: opts.mode ?? 0o600, uid: 0, gid: 0 });
     return path;
   }
 
@@ -126,10 +133,10 @@ export class FakeHost implements Host {
     if (this.fs.get(dirname(path))?.type !== 'directory') throw Object.assign(new Error(`ENOENT: ${dirname(path)}`), { code: 'ENOENT' });
   }
 
-  async writeFile(path: string, content: string | Buffer, opts: WriteOptions = {}) {
+  async writeFile(path: string, content: Content, opts: WriteOptions = {}) {
     this.record('writeFile', path, opts);
     this.requireParent(path);
-    this.fs.set(path, { type: 'file', data: Buffer.from(content), mode: opts.mode ?? 0o644, uid: opts.uid ?? 0, gid: opts.gid ?? 0 });
+    this.fs.set(path, { type: 'file', data: bytesOf(content), mode: opts.mode ?? 0o644, uid: opts.uid ?? 0, gid: opts.gid ?? 0 });
   }
 
   async mkdir(path: string, opts: WriteOptions & { parents?: boolean } = {}) {
@@ -175,3 +182,6 @@ export class FakeHost implements Host {
     this.facts.clear();
   }
 }
+
+/** A FileSource names a file of the machine running the test (a large `source:`). */
+const bytesOf = (c: Content): Buffer => (isFileSource(c) ? readFileSync(c.path) : Buffer.from(c));

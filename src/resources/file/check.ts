@@ -2,10 +2,10 @@
 // check_cmd gets the candidate's path (Salt); check_in_place sees the whole configuration as
 // it would be, with the candidate mounted over the target in a private mount namespace.
 import { ValidationError } from '../../core/errors.js';
-import type { CommandResult, HostView } from '../../host/types.js';
+import type { CommandResult, Content, HostView } from '../../host/types.js';
 
 /** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
-export async function checkCandidate(host: HostView, argv: string[], candidate: Buffer): Promise<void> {
+export async function checkCandidate(host: HostView, argv: string[], candidate: Content): Promise<void> {
   const path = await host.scratch(candidate);
   rejectUnless(await host.query([...argv, path]), 'check_cmd', argv, path);
 }
@@ -25,7 +25,7 @@ const IN_PLACE = [
  * A drop-in or a site is not a whole config: `sshd -t` or `nginx -t` must see the candidate
  * where it will live (Ansible #67095). The live file is untouched: the mount dies with the command.
  */
-export async function checkInPlace(host: HostView, argv: string[], target: string, candidate: Buffer, mode: number): Promise<void> {
+export async function checkInPlace(host: HostView, argv: string[], target: string, candidate: Content, mode: number): Promise<void> {
   const cand = await host.scratch(candidate, { mode });
   const r = await host.query(['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', IN_PLACE, 'brine-check', cand, target, ...argv]);
   rejectUnless(r, 'check_in_place', argv, cand);

@@ -1,19 +1,23 @@
 // file.managed: a file's content (inline or a rendered template), owner, group and mode.
 // Atomic replace, a backup of the old file, and check_cmd run on the candidate first.
 import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
 import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
 import { MASK, type Secrets } from '../../core/secrets.js';
+import { staleTemps } from '../../host/leftovers.js';
+import { isFileSource, type FileSource, type HostView } from '../../host/types.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
-import { backupPath } from './backup.js';
+import { backupDir, backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
 
 export interface ManagedSpec extends Ownership {
   path: string;
-  content: string | Buffer;
+  /** The bytes, or a large source file by reference (streamed, never held whole). */
+  content: string | Buffer | FileSource;
   makedirs: boolean;
   backup: boolean;
   replace: boolean;
@@ -29,7 +33,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const source = a.str('source');
     const template = a.oneOf('template', ['handlebars', 'none'] as const, 'handlebars');
     const context = a.mapping('context');
-    let content: string | Buffer = '';
+    let content: string | Buffer | FileSource = '';
     if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
     else if (source !== undefined) content = ctx.loadSource(source, { render: template === 'handlebars', context });
     else if (contents !== undefined) {
@@ -55,15 +59,17 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const { host } = ctx;
     const st = await host.stat(spec.path);
     if (st && st.type !== 'file') throw new StateFailure(`${spec.path} exists and is a ${st.type}, not a file`);
-    const current = st ? await host.readBytes(spec.path) : null;
-    const want = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content);
-    const sameContent = current !== null && current.equals(want);
+    const want = isFileSource(spec.content) ? spec.content : Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content);
+    const current = st && !isFileSource(want) ? await host.readBytes(spec.path) : null;
+    const oldHash = isFileSource(want) ? (st && st.size === want.size ? await host.hashFile(spec.path) : null) : current && sha256(current);
+    const sameContent = isFileSource(want) ? oldHash === want.sha256 : current !== null && current.equals(want);
     if (st && (sameContent || !spec.replace)) {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
     const mode = spec.mode ?? st?.mode ?? 0o644;
-    const diff = spec.showChanges ? hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets) : undefined;
-    const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
+    const diff = !spec.showChanges ? undefined : isFileSource(want) ? `File ${spec.path} differs (${want.size} bytes, too large to diff)\n` : hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets);
+    const size = isFileSource(want) ? want.size : want.length;
+    const summary = st ? 'update content' : `create file (${size} bytes, mode ${octal(mode)})`;
     try {
       if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
       if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
@@ -82,18 +88,44 @@ export const managed: ResourceFunction<ManagedSpec> = {
       throw err;
     }
     const { uid, gid } = ids;
+    changes.push(...(await planLeftovers(host, spec.path, backupDir(ctx.varDir, spec.path, ctx.secrets))));
     changes.push({
       summary,
       diff,
-      detail: { sha256: { old: current ? sha256(current) : null, new: sha256(want) } },
+      detail: { sha256: { old: st ? (oldHash ?? (await host.hashFile(spec.path))) : null, new: isFileSource(want) ? want.sha256 : sha256(want) } },
       apply: async (h) => {
-        if (st && spec.backup && current) await h.writeFile(await backupPath(h, ctx.varDir, spec.path), current, { mode: 0o600 });
+        if (st && spec.backup) {
+          // The old bytes are copied from the file itself: a large one is never read whole.
+          const old = current ?? { path: spec.path, size: st.size, sha256: '' };
+          await h.writeFile(await backupPath(h, ctx.varDir, spec.path, ctx.secrets), old, { mode: 0o600 });
+        }
         await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
       },
     });
     return { changes };
   },
 };
+
+/**
+ * Temp files an interrupted write of this path left (beside it, or beside its backups): only
+ * looked for when the content is to be written, which an interrupted write always leaves to do.
+ */
+async function planLeftovers(host: HostView, path: string, backups: string): Promise<Change[]> {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const found: string[] = [];
+  for (const [dir, name] of [[dirname(path), base], [backups, undefined]] as const) {
+    found.push(...staleTemps((await host.readdir(dir)) ?? [], name).map((t) => join(dir, t)));
+  }
+  if (!found.length) return [];
+  return [
+    {
+      summary: `remove ${found.length === 1 ? 'a temp file' : `${found.length} temp files`} left by an interrupted run: ${found.join(', ')}`,
+      apply: async (h) => {
+        for (const f of found) await h.remove(f);
+      },
+    },
+  ];
+}
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
