@@ -91,6 +91,23 @@ export class MissingError extends StateFailure {
   changes: { summary: string; diff?: string }[] = [];
 }
 
+/**
+ * In --test, a read of something a pending package install brings (its files, its units): what
+ * it will be is unknown until the package is installed. The engine reports the state as pending
+ * with this reason; it never guesses.
+ */
+export class UnknownError extends BrineError {
+  constructor(
+    readonly path: string,
+    /** What brings it: "nginx-light". */
+    readonly source: string,
+    /** "is installed", "has run". */
+    readonly until: string,
+  ) {
+    super('E_UNKNOWN', `${path}: unknown until ${source} ${until}`);
+  }
+}
+
 /** pillar/<env>/env.yaml is missing or malformed, or -H/-u select nothing usable. */
 export class InventoryError extends BrineError {
   constructor(message: string) {

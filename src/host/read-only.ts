@@ -12,5 +12,6 @@ export function readOnlyView(host: HostView): HostView {
     readdir: host.readdir.bind(host),
     query: host.query.bind(host),
     scratch: host.scratch.bind(host),
+    ...(host.predicted ? { predicted: host.predicted.bind(host) } : {}),
   });
 }

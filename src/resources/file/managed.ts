@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
+import { StateFailure } from '../../core/errors.js';
+import type { FileWriter } from '../../host/types.js';
 import { MASK, type Secrets } from '../../core/secrets.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
 import { backupPath } from './backup.js';
@@ -64,34 +65,25 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const mode = spec.mode ?? st?.mode ?? 0o644;
     const diff = spec.showChanges ? hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets) : undefined;
     const summary = st ? 'update content' : `create file (${want.length} bytes, mode ${octal(mode)})`;
-    try {
-      if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
-      if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
-    } catch (err) {
-      if (err instanceof ValidationError) err.changes = [{ summary, diff }];
-      throw err;
-    }
-    let changes: Change[];
-    let ids: { uid?: number; gid?: number };
-    try {
-      changes = st ? [] : await planParents(host, spec.path, spec.makedirs);
-      ids = await resolveOwnership(host, spec);
-    } catch (err) {
-      // Not plannable yet (parent or owner to come): still show the content it will get.
-      if (err instanceof MissingError) err.changes = [{ summary, diff }];
-      throw err;
-    }
-    const { uid, gid } = ids;
+    const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
+    const { uid, gid } = await resolveOwnership(host, spec);
+    const write = async (h: FileWriter) => {
+      await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
+    };
     changes.push({
       summary,
       diff,
       detail: { sha256: { old: current ? sha256(current) : null, new: sha256(want) } },
       apply: async (h) => {
         if (st && spec.backup && current) await h.writeFile(await backupPath(h, ctx.varDir, spec.path), current, { mode: 0o600 });
-        await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
+        await write(h);
       },
+      predict: write,
     });
-    return { changes };
+    // Validators last: a rejected candidate still shows what it would have written.
+    const verdict = spec.checkCmd ? await checkCandidate(host, spec.checkCmd, spec.path, want) : {};
+    const inPlace = !verdict.rejected && !verdict.blocked && spec.checkInPlace ? await checkInPlace(host, spec.checkInPlace, spec.path, want, mode) : {};
+    return { changes, ...verdict, ...inPlace };
   },
 };
 

@@ -3,7 +3,8 @@
 import { CommandError, StateFailure } from '../../core/errors.js';
 import type { Change } from '../resource.js';
 import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
-import type { Host, HostView } from '../../host/types.js';
+import type { FileWriter, Host, HostView } from '../../host/types.js';
+import { predictInstall, predictRemove } from './predict.js';
 import { declared } from '../declared.js';
 import type { PkgSpec, PkgWant } from './spec.js';
 
@@ -74,6 +75,7 @@ export function refreshChange(reason: string, varDir: string): Change {
     async apply(h) {
       await aptUpdate(h, varDir);
     },
+    predict: (o) => writeStamp(o, varDir),
   };
 }
 
@@ -81,6 +83,10 @@ export async function aptUpdate(h: Host, varDir: string): Promise<void> {
   const argv = ['apt-get', 'update'];
   const r = await h.exec(argv, { env: APT_ENV });
   if (r.exitCode !== 0) throw new CommandError(argv, r);
+  await writeStamp(h, varDir);
+}
+
+async function writeStamp(h: FileWriter, varDir: string): Promise<void> {
   await h.mkdir(varDir, { parents: true });
   await h.writeFile(stampPath(varDir), new Date().toISOString() + '\n', { mode: 0o644 });
 }
@@ -109,9 +115,11 @@ export function describe(detail: Record<string, { old: string | null; new: strin
 }
 
 export function aptChange(summary: string, argv: string[], detail: Record<string, unknown>): Change {
+  const names = Object.keys(detail);
   return {
     summary,
     detail: { packages: detail },
+    predict: (o) => (argv[1] === 'remove' ? predictRemove(o, names) : predictInstall(o, argv, names)),
     async apply(h: Host) {
       const r = await h.exec(argv, { env: APT_ENV });
       if (r.exitCode !== 0) throw new CommandError(argv, r);

@@ -5,6 +5,7 @@ import type { Change, Plan, PlanContext } from '../resource.js';
 import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import { APT_ENV, aptChange, aptUpdate, candidates, describe, installArgv, refreshReason } from './apt.js';
 import type { PkgSpec } from './spec.js';
+import { predictInstall } from './predict.js';
 
 interface Comparison {
   outdated: string[];
@@ -53,6 +54,7 @@ export async function latestChanges(spec: PkgSpec, { host, varDir }: PlanContext
       const r = await h.exec(argv, { env: APT_ENV });
       if (r.exitCode !== 0) throw new CommandError(argv, r);
     },
+    predict: (o) => predictInstall(o, installArgv(names, spec), names),
   };
   return { changes: [change] };
 }

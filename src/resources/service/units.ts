@@ -17,7 +17,11 @@ const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/lib/systemd/s
 export async function unitState(host: HostView, unit: string): Promise<UnitState> {
   const cache = await declaredUnits(host);
   if (!cache.has(unit)) for (const [u, s] of await showUnits(host, [unit])) cache.set(u, s);
-  const st = cache.get(unit)!;
+  const real = cache.get(unit)!;
+  // In a dry run, what the changes planned so far did to the unit (daemon-reload, enable, start).
+  const predicted = host.predicted?.('unit', unit) as Partial<UnitState> | undefined;
+  if (predicted) return { ...real, ...predicted };
+  const st = real;
   // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
   if (st.loadState === 'not-found' && !st.needDaemonReload && (await unitFileOnDisk(host, unit))) {
     return { ...st, needDaemonReload: true };
@@ -61,12 +65,25 @@ export const startsService = new WeakSet<Change>();
 
 type Verb = 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable';
 
+/** How each verb leaves the unit, as systemctl show would tell it afterwards. */
+const EFFECT: Record<Verb, Partial<UnitState>> = {
+  start: { activeState: 'active', subState: 'running' },
+  restart: { activeState: 'active', subState: 'running' },
+  reload: { activeState: 'active', subState: 'running' },
+  stop: { activeState: 'inactive', subState: 'dead' },
+  enable: { unitFileState: 'enabled' },
+  disable: { unitFileState: 'disabled' },
+};
+
 export function systemctl(verb: Verb, unit: string, detail: Record<string, unknown>, summary = `${verb} ${unit}`): Change {
   const change: Change = {
     summary,
     detail,
     // A restart or reload leaves nothing to read back.
     converges: verb !== 'restart' && verb !== 'reload',
+    async predict(o) {
+      o.setFact('unit', unit, EFFECT[verb]);
+    },
     async apply(h) {
       const argv = ['systemctl', verb, unit];
       const r = await h.exec(argv);
@@ -88,6 +105,12 @@ async function journalTail(h: Host, unit: string): Promise<string> {
 export function daemonReload(unit: string): Change {
   return {
     summary: `systemctl daemon-reload (${unit} changed on disk)`,
+    // After it systemd knows the unit file: a new one loads, disabled and inactive.
+    async predict(o) {
+      const st = await unitState(o, unit);
+      const fresh = st.loadState === 'not-found';
+      o.setFact('unit', unit, { needDaemonReload: false, ...(fresh ? { loadState: 'loaded', unitFileState: 'disabled', activeState: 'inactive', subState: 'dead' } : {}) });
+    },
     async apply(h) {
       const argv = ['systemctl', 'daemon-reload'];
       const r = await h.exec(argv);
