@@ -7,7 +7,7 @@ import { LockError } from '../core/errors.js';
 import { ApplyLock } from '../apply/lock.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
 import { exitCodeOf, type Report } from '../apply/report-types.js';
-import { appendRunLog, runLogEntry } from '../apply/run-log.js';
+import { appendRunLog, runLogEntry, whoRan } from '../apply/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
 
@@ -40,7 +40,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     const secrets = compiled.secrets;
     const style = styleFor(process.stdout);
     const onState = o.json ? undefined : (s: Parameters<typeof formatState>[0]) => process.stdout.write(formatState(s, secrets, style));
-    const runOpts = { env: o.env, varDir: o.varDir, onState };
+    const runOpts = { env: o.env, varDir: o.varDir, onState, loginUser: whoRan() };
     let report: Report;
     if (o.test) {
       report = await runStates(compiled, registry, host as import('../host/types.js').HostView, { ...runOpts, test: true });

@@ -224,6 +224,15 @@ export class PredictedHost implements Overlay {
     return this.own(path) ?? null;
   }
 
+  /** Predicted files (content and mode) at these paths or under these directories. */
+  filesAt(paths: string[]): { path: string; data: Buffer; mode: number }[] {
+    const out: { path: string; data: Buffer; mode: number }[] = [];
+    for (const [path, e] of this.files) {
+      if (e?.type === 'file' && paths.some((p) => path === p || path.startsWith(p + '/'))) out.push({ path, data: e.data, mode: e.mode });
+    }
+    return out;
+  }
+
   setFact(topic: string, key: string, value: Record<string, unknown>): void {
     const k = `${topic}\0${key}`;
     this.predictedFacts.set(k, { ...this.predictedFacts.get(k), ...value });
