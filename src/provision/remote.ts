@@ -57,9 +57,20 @@ export class Remote {
   /** Runs argv as root on the host; ssh's 255 means we never got (or lost) a connection. */
   async root(argv: string[], opts: { input?: string; onLine?: (l: string) => void; step: string }): Promise<SpawnResult> {
     const r = await this.spawn(sshArgv(this.settings, this.address, this.user, asRoot(argv)), opts);
-    if (r.exitCode === 255) throw new UnreachableError(this.address, lastLine(r.stderr) || 'ssh exited 255');
+    if (r.exitCode === 255) throw this.sshFailure(r.stderr);
     if (r.exitCode === NO_SUDO && /^brine: /m.test(r.stderr)) throw new SudoError(this.address, lastLine(r.stderr).replace(/^brine: /, ''));
     return r;
+  }
+
+  /**
+   * ssh's 255: unreachable, unless the host answered and refused root: after the first run the
+   * shipped sshd state turns root login off, so say who to log in as instead.
+   */
+  private sshFailure(stderr: string): Error {
+    if (this.user === 'root' && /Permission denied \(/.test(stderr)) {
+      return new RemoteError(this.address, 'login', `root login refused by ${this.address} (brine turned it off); provision as a developer: -u NAME (one with sudo: true)`);
+    }
+    return new UnreachableError(this.address, lastLine(stderr) || 'ssh exited 255');
   }
 
   async bootstrap(): Promise<BootstrapResult> {
