@@ -8,9 +8,9 @@ import { PredictedHost } from '../host/predicted.js';
 import type { Host, HostView } from '../host/types.js';
 import { MissingError, UnknownError, ValidationError } from '../core/errors.js';
 import type { Change, Plan, Registry, ResourceFunction } from '../resources/resource.js';
-import { summarize, type Report, type Result, type StateResult } from './report-types.js';
+import { summarize, type Report, type StateResult } from './report-types.js';
 import type { StateDecl } from '../core/state.js';
-import { checkRequisites, idOf, newResult, ownPending, type Gate } from './gate.js';
+import { idOf, ownPending, startState } from './gate.js';
 import { checkLockout } from './lockout.js';
 
 export interface RunOptions {
@@ -67,20 +67,9 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
   const unknown = new Map<string, string>();
   const prefetchErrors = await prefetch(c, registry, view);
   for (const decl of c.graph.order) {
-    const t0 = Date.now();
-    const result = newResult(decl);
-    const finish = (r: Result, comment: string) => {
-      Object.assign(result, { result: r, comment, durationMs: Date.now() - t0 });
-      results.set(decl.key, result);
-      onState?.(result);
-    };
     const edges = c.graph.incoming.get(decl.key) ?? [];
-    const gate = checkRequisites(edges, results);
-    if (gate.skip) {
-      if (gate.skip.result === 'failed') result.skipped = true;
-      finish(gate.skip.result, gate.skip.comment);
-      continue;
-    }
+    const { result, finish, gate } = startState(decl, edges, results, onState);
+    if (gate.skip) continue;
     const fn = fnOf(registry, decl);
     const spec = c.specs.get(decl.key);
     const ctx = { host: view, decl, varDir, secrets: c.secrets };
@@ -159,19 +148,8 @@ async function applyStates(c: Compiled, registry: Registry, writer: Host, opts: 
   const results = new Map<string, StateResult>();
   const prefetchErrors = await prefetch(c, registry, view);
   for (const decl of c.graph.order) {
-    const t0 = Date.now();
-    const result = newResult(decl);
-    const finish = (r: Result, comment: string) => {
-      Object.assign(result, { result: r, comment, durationMs: Date.now() - t0 });
-      results.set(decl.key, result);
-      opts.onState?.(result);
-    };
-    const gate: Gate = checkRequisites(c.graph.incoming.get(decl.key) ?? [], results);
-    if (gate.skip) {
-      if (gate.skip.result === 'failed') result.skipped = true;
-      finish(gate.skip.result, gate.skip.comment);
-      continue;
-    }
+    const { result, finish, gate } = startState(decl, c.graph.incoming.get(decl.key) ?? [], results, opts.onState);
+    if (gate.skip) continue;
     const fn = fnOf(registry, decl);
     const spec = c.specs.get(decl.key);
     const ctx = { host: view, decl, varDir: opts.varDir, secrets: c.secrets };

@@ -14,8 +14,24 @@ export interface Gate {
 
 export const idOf = (key: string) => key.split('|')[0];
 
-export function newResult(decl: StateDecl): StateResult {
-  return { id: decl.id, function: `${decl.kind}.${decl.fn}`, name: decl.name, sls: decl.sls, file: decl.file, line: decl.line, result: 'ok', changes: [], comment: '', durationMs: 0 };
+/**
+ * A state's result in the making and how it finishes (recorded, timed, streamed); a state its
+ * requisites skip is finished already (`gate.skip`).
+ */
+export function startState(decl: StateDecl, edges: Edge[], results: Map<string, StateResult>, onState?: (r: StateResult) => void) {
+  const t0 = Date.now();
+  const result: StateResult = { id: decl.id, function: `${decl.kind}.${decl.fn}`, name: decl.name, sls: decl.sls, file: decl.file, line: decl.line, result: 'ok', changes: [], comment: '', durationMs: 0 };
+  const finish = (r: Result, comment: string) => {
+    Object.assign(result, { result: r, comment, durationMs: Date.now() - t0 });
+    results.set(decl.key, result);
+    onState?.(result);
+  };
+  const gate = checkRequisites(edges, results);
+  if (gate.skip) {
+    if (gate.skip.result === 'failed') result.skipped = true;
+    finish(gate.skip.result, gate.skip.comment);
+  }
+  return { result, finish, gate };
 }
 
 /** Keys of this state's own requisites (not onfail) for which `test` holds. */

@@ -5,7 +5,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Report } from '../../src/apply/report-types.js';
-import type { TestHost } from '../harness/index.js';
+import { execa } from 'execa';
+import { remoteCommand } from '../../src/provision/quote.js';
+import type { Fingerprint, SshResult, TestHost } from '../harness/index.js';
+import { takeFingerprint } from '../harness/fingerprint.js';
 import { brine } from './provision-support.js';
 import type { Dev } from './stack-support.js';
 
@@ -58,6 +61,18 @@ export class DryRunProject {
     } catch {
       throw new Error(`provision ${args.join(' ')} exited ${r.code} without a JSON document:\n${out}`);
     }
+  }
+
+  /** Runs argv as root on the host: over root's login, then as the developer through sudo -n. */
+  async root(argv: string[], opts: { input?: string; timeout?: number } = {}): Promise<SshResult> {
+    if (!this.as) return this.host.ssh(argv, opts);
+    const ssh = ['-F', this.host.sshConfigFile, '-p', String(this.port), '-l', this.as.name, '-i', this.as.key, this.host.address, remoteCommand(['sudo', '-n', '--', ...argv])];
+    const r = await execa('ssh', ssh, { reject: false, input: opts.input ?? '', timeout: opts.timeout ?? 120_000, stripFinalNewline: false });
+    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  fingerprint(): Promise<Fingerprint> {
+    return takeFingerprint((argv, opts) => this.root(argv, opts));
   }
 
   cleanup(): void {

@@ -47,10 +47,9 @@ describeHosts('the dry run on the shipped stack', () => {
 
   /** --test changes nothing; the real run does what it said; a second run has nothing left. */
   async function scenario(name: string, o: { exactAtLeast?: number; fails?: boolean } = {}): Promise<Tally> {
-    const h = env.hosts[0];
-    const before = await h.fingerprint();
+    const before = await p.fingerprint();
     const test = await p.provision('--test');
-    const d = managed(diffFingerprints(before, await h.fingerprint()));
+    const d = managed(diffFingerprints(before, await p.fingerprint()));
     expect(isEmptyDiff(d), `${name}: --test changed the host:\n${formatDiff(d)}`).toBe(true);
     expect(test.report, `${name}: ${test.out}`).toBeDefined();
     expect(test.code, test.out).toBe(o.fails ? 1 : 2);
@@ -74,14 +73,13 @@ describeHosts('the dry run on the shipped stack', () => {
 
   /** A refused run: exit 1 naming the rule, in --test and apply, the host untouched and reachable. */
   async function refused(name: string, rule: RegExp): Promise<void> {
-    const h = env.hosts[0];
-    const before = await h.fingerprint();
+    const before = await p.fingerprint();
     for (const args of [['--test'], []]) {
       const r = await p.provision(...args);
       expect(r.code, r.out).toBe(1);
       expect(r.report?.refused ?? r.error, r.out).toMatch(rule);
     }
-    const d = diffFingerprints(before, await h.fingerprint());
+    const d = diffFingerprints(before, await p.fingerprint());
     expect(isEmptyDiff(d), `${name}: a refused run changed the host:\n${formatDiff(d)}`).toBe(true);
     expect(await logsIn(ana), `${name}: ana can no longer log in`).toBe(true);
     tallies.push(`${name}: refused (${rule.source})`);
@@ -92,7 +90,7 @@ describeHosts('the dry run on the shipped stack', () => {
     return r.exitCode === 0;
   };
 
-  it('predicts a fresh server as root, then routine changes exactly, as a developer', async () => {
+  it('predicts a fresh server as root, then routine changes exactly, as a developer', { timeout: 1_200_000 }, async () => {
     const h = env.hosts[0];
     // What runs brine (node, rsync) is there first, so --test's bootstrap has nothing to install.
     await h.sshOk(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', 'nodejs', 'rsync']);
@@ -133,7 +131,7 @@ describeHosts('the dry run on the shipped stack', () => {
     }
   }
 
-  it('refuses lockouts in --test and apply, changing nothing; allows sshd on a new port with its firewall rule', async () => {
+  it('refuses lockouts in --test and apply, changing nothing; allows sshd on a new port with its firewall rule', { timeout: 900_000 }, async () => {
     const settings = (s: string, allow = '') => p.env(`nginx:\n  settings: {client_max_body_size: 20m}\nsshd:\n  settings: {${s}}\n${allow}`);
     settings('Port: 2222');
     await refused('sshd port change without a firewall rule', /sshd would listen on 2222\/tcp, which ufw .* would not let in/);
@@ -154,10 +152,9 @@ describeHosts('the dry run on the shipped stack', () => {
   });
 
   async function scenarioOnNewPort(): Promise<void> {
-    const h = env.hosts[0];
-    const before = await h.fingerprint();
+    const before = await p.fingerprint();
     const test = await p.provision('--test');
-    expect(isEmptyDiff(diffFingerprints(before, await h.fingerprint()))).toBe(true);
+    expect(isEmptyDiff(diffFingerprints(before, await p.fingerprint()))).toBe(true);
     expect(test.code, test.out).toBe(2);
     const real = await p.provision();
     expect(real.code, real.out).toBe(0);

@@ -39,11 +39,13 @@ describeHosts('the shipped stack', () => {
     const h = env.hosts[0];
     await h.sshOk(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', 'nodejs', 'rsync']);
     const before = await h.fingerprint();
-    // Nothing installed yet: validators (visudo, nginx -t) cannot run, so their states are pending, not failed.
+    // Nothing installed yet: what the packages bring (sudoers.d, nginx's config) is unknown, so
+    // those states are pending with the reason, not failed and not guessed.
     const dry = await p.brine('--test');
     expect(dry.exitCode, dry.stdout + dry.stderr).toBe(2);
     expect(dry.stdout).toMatch(/Failed: 0/);
-    expect(dry.stdout).toMatch(/depends on sudo \(pending\); cannot validate yet: check_cmd rejected the new content \(exit 127\): visudo -cf/);
+    expect(dry.stdout).toMatch(/depends on sudo \(pending\); \/etc\/sudoers.d\/ann: unknown until sudo is installed/);
+    expect(dry.stdout).toMatch(/\/etc\/nginx\/sites-enabled\/default: unknown until nginx-light, openssl are installed/);
     const d = diffFingerprints(before, await h.fingerprint());
     const touched = [d.added, d.removed, d.changed].flatMap((m) => Object.keys(m)).filter((k) => !k.startsWith('/root/project'));
     expect(touched, formatDiff(d)).toEqual([]); // only the upload itself

@@ -55,11 +55,11 @@ export async function predictInstall(o: Overlay, installArgv: string[], wanted: 
   const pkgs = sim.exitCode === 0 ? parseSimulation(sim.stdout) : [];
   const installed = pkgs.length ? pkgs : wanted.map((name) => ({ name, version: '(unknown)', arch: 'all' }));
   await writeStatus(o, withInstalled((await o.readFile(DPKG_STATUS)) ?? '', installed));
-  o.unknown(await territory(o, sim.exitCode === 0 ? pkgs : undefined, source));
+  o.unknown(await territory(o, sim.exitCode === 0 ? pkgs : undefined, source, wanted.length > 1 ? 'are installed' : 'is installed'));
 }
 
-async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string): Promise<Territory> {
-  const anything: Territory = { source, until: 'is installed' };
+async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, until: string): Promise<Territory> {
+  const anything: Territory = { source, until };
   if (!pkgs) return anything;
   const paths = new Set<string>();
   const dirs: string[] = [];
@@ -80,7 +80,7 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string): 
   }
   // A maintainer script may add files beside them (nginx's sites-enabled/default): the whole of a
   // directory the package brings is its own.
-  return { source, until: 'is installed', paths, dirs: dirs.filter((d) => !dirs.some((p) => d.startsWith(p + '/'))) };
+  return { source, until, paths, dirs: dirs.filter((d) => !dirs.some((p) => d.startsWith(p + '/'))) };
 }
 
 async function exists(o: Overlay, path: string): Promise<boolean> {
