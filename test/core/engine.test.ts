@@ -123,13 +123,15 @@ independent: {file.managed: {name: /srv/y, contents: y}}
 /srv/conf: {file.managed: {contents: bad, check_cmd: validate, require: [/srv/new]}}
 /srv/other: {file.managed: {contents: bad, check_cmd: validate}}
 `);
-    const h = host().on(['validate'], { exitCode: 1, stderr: 'syntax error' });
+    const h = host().on(['validate'], (argv) => ({ exitCode: 1, stderr: `syntax error\n${argv[1]}: line 1: bad` }));
     const r = await run(c, h, true);
     // The package or certificate a validator needs may be what the pending requisite brings.
     expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/conf': 'pending', '/srv/other': 'failed' });
     expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot validate yet: check_cmd rejected the new content \(exit 1\): validate\nsyntax error/);
     expect(r.states[1].changes).toEqual([expect.objectContaining({ summary: expect.stringMatching(/^create file/), diff: expect.stringContaining('+bad') })]);
-    expect(r.states[2].comment).toContain('check_cmd rejected the new content (exit 1): validate\nsyntax error');
+    // The validator's line reference names the file the candidate is for, and its diff shows.
+    expect(r.states[2].comment).toBe('check_cmd rejected the new content (exit 1): validate\nsyntax error\n/srv/other (candidate): line 1: bad');
+    expect(r.states[2].changes).toEqual([expect.objectContaining({ diff: expect.stringContaining('+bad') })]);
   });
 
   it('skips onchanges states when nothing they watch changes', async () => {
