@@ -115,16 +115,14 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
 /**
  * A plan that threw, as data: blocked by something unknown, or rejected. Something missing is a
  * failure, as it will be in the real run, unless earlier states' effects are unknown (`unknown`):
- * one of them may bring it. (ValidationError and MissingError's `changes` are the old way kinds
- * said this; a plan now returns `blocked` or `rejected` itself.)
+ * one of them may bring it. No changes are shown then: they would be a guess.
  */
 function fromError(err: unknown, unknown: string[]): Plan | undefined {
   if (err instanceof UnknownError) return { changes: [], blocked: err.message };
-  const changes = (list: { summary: string; diff?: string }[]) => list.map((c) => ({ ...c, apply: async () => undefined }));
-  if (err instanceof ValidationError) return { changes: changes(err.changes), rejected: err.message };
+  if (err instanceof ValidationError) return { changes: [], rejected: err.message };
   if (err instanceof MissingError && unknown.length) {
     const names = unknown.length > 3 ? [...unknown.slice(0, 3), `${unknown.length - 3} more`] : unknown;
-    return { changes: changes(err.changes), blocked: `cannot plan yet: ${err.message} (the effects of ${names.join(', ')} are not predicted)` };
+    return { changes: [], blocked: `cannot plan yet: ${err.message} (the effects of ${names.join(', ')} are not predicted)` };
   }
   return undefined;
 }

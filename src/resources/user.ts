@@ -82,12 +82,7 @@ export const present: ResourceFunction<UserSpec> = {
     const groupsSpec = { wanted, exact: spec.groups !== undefined && spec.removeGroups, primaryName };
 
     const changes = current ? await modifyUser(host, spec, current, primary, groups, groupsSpec) : [createUser(spec, primaryName!, userGroup, wanted)];
-    if (missing.length) {
-      // Earlier states may create the groups: --test then shows what would be done, as pending.
-      const err = new MissingError(`no such group: ${quoted(missing)}`);
-      err.changes = changes.map(({ summary }) => ({ summary }));
-      throw err;
-    }
+    if (missing.length) throw new MissingError(`no such group: ${quoted(missing)}`);
     const home = spec.home;
     if (current && home !== undefined && spec.createhome && !(await host.stat(home))) {
       const uid = spec.uid ?? current.uid;

@@ -198,14 +198,7 @@ function keysPath(config: string, home: string, name: string): string {
   return normalize(isAbsolute(expanded) ? expanded : `${home}/${expanded}`);
 }
 
-/** A user an earlier state may create: --test still shows the keys a new account would get. */
-function missingUser(spec: SshAuthSpec): MissingError {
-  const err = new MissingError(`user '${spec.user}' does not exist`);
-  const next = editKeys(spec, '');
-  const path = keysPath(spec.config, `~${spec.user}`, spec.user);
-  if (next) err.changes = [{ summary: `create ${path} (${keyCounts('', next)})`, diff: unifiedDiff(path, null, next) }];
-  return err;
-}
+const missingUser = (spec: SshAuthSpec) => new MissingError(`user '${spec.user}' does not exist`);
 
 const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan });
 

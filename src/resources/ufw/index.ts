@@ -8,13 +8,11 @@ import { declare } from '../declared.js';
 import { guardSsh } from './guard.js';
 import { describeRule, expectedTuples, parseRule, ruleArgv, sameTarget, type RuleSpec } from './rule-spec.js';
 
-/** ufw's state; when ufw is not installed yet, a MissingError that still names the changes. */
-async function installedUfw(host: HostView, wouldDo: () => string[]): Promise<UfwState> {
+/** ufw's state; a MissingError when ufw is not installed (in --test a pending install is unknown instead). */
+async function installedUfw(host: HostView): Promise<UfwState> {
   const ufw = await readUfw(host);
   if (ufw.installed) return ufw;
-  const err = new MissingError('ufw is not installed');
-  err.changes = wouldDo().map((summary) => ({ summary }));
-  throw err;
+  throw new MissingError('ufw is not installed');
 }
 
 function ufwChange(summary: string, argv: string[], detail: Record<string, unknown>, predict: Change['predict'], before?: (h: Host) => Promise<void>): Change {
@@ -36,7 +34,7 @@ export const rule: ResourceFunction<RuleSpec> = {
     declare(host, 'ufw.rule', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host, () => [`add rule: ${describeRule(spec)}`]);
+    const ufw = await installedUfw(host);
     const want = expectedTuples(spec, ufw.ipv6);
     const found = want.map((w) => ({ w, have: ufw.tuples.find((t) => sameTarget(t, w)) }));
     const missing = found.filter((f) => !f.have);
@@ -77,7 +75,7 @@ export const defaults: ResourceFunction<DefaultSpec> = {
     declare(host, 'ufw.default', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host, () => Object.entries(spec).map(([d, p]) => `default ${d}: ${p}`));
+    const ufw = await installedUfw(host);
     const changes: Change[] = [];
     for (const d of Object.keys(spec) as Direction[]) {
       const want = spec[d]!;
@@ -109,7 +107,7 @@ export const enabled: ResourceFunction<Record<string, never>> = {
     });
     // Not installed yet (a pkg state may install it): what it would start with still needs the guard.
     if (!stored.installed) await guardSsh(host, stored, 'enable ufw', { declared: true });
-    const ufw = await installedUfw(host, () => ['enable ufw']);
+    const ufw = await installedUfw(host);
     if (ufw.enabled) return { changes: [], comment: 'ufw is enabled' };
     // --test: rules earlier states will add count; right before enabling, only stored rules do.
     await guardSsh(host, ufw, 'enable ufw', { declared: true });
