@@ -45,7 +45,7 @@ describeHosts('the shipped stack', () => {
     expect(dry.exitCode, dry.stdout + dry.stderr).toBe(2);
     expect(dry.stdout).toMatch(/Failed: 0/);
     expect(dry.stdout).toMatch(/depends on sudo \(pending\); \/etc\/sudoers.d\/ann: unknown until sudo is installed/);
-    expect(dry.stdout).toMatch(/\/etc\/nginx\/sites-enabled\/default: unknown until nginx-light, openssl are installed/);
+    expect(dry.stdout).toMatch(/\/etc\/nginx\/sites-enabled\/default: unknown until nginx-light is installed/);
     const d = diffFingerprints(before, await h.fingerprint());
     const touched = [d.added, d.removed, d.changed].flatMap((m) => Object.keys(m)).filter((k) => !k.startsWith('/root/project'));
     expect(touched, formatDiff(d)).toEqual([]); // only the upload itself
