@@ -92,15 +92,10 @@ async function check(real: HostView, before: Side, later: Side, user: string): P
   const canNow = async (u: string) => !(await cannotLogIn(real, before, u));
   const whyLater = (u: string) => cannotLogIn(real, later, u);
 
-  // Everyone with sudo who can log in now, and keeps sudo, must still be able to.
-  for (const admin of admins1.filter((a) => admins0.includes(a))) {
-    if (admin === user || !(await canNow(admin))) continue;
-    const why = await whyLater(admin);
-    if (why) return refuse(why);
-  }
   const ableAdmins: string[] = [];
   for (const a of admins1) if (a !== user && !(await whyLater(a))) ableAdmins.push(a);
 
+  // First the user brine runs for, then everyone with sudo who can log in now and keeps sudo.
   if (await canNow(user)) {
     const why = await whyLater(user);
     if (why && user === 'root' && /PermitRootLogin/.test(why)) {
@@ -110,6 +105,10 @@ async function check(real: HostView, before: Side, later: Side, user: string): P
   }
   if (user !== 'root' && admins0.includes(user) && !admins1.includes(user)) {
     return refuse(`${user} would lose passwordless sudo, and brine is provisioning as ${user}${ableAdmins.length ? `: provision as another developer with sudo (-u ${ableAdmins[0]}) to make this change` : ''}`);
+  }
+  for (const admin of admins1.filter((a) => admins0.includes(a) && a !== user)) {
+    if (ableAdmins.includes(admin) || !(await canNow(admin))) continue;
+    return refuse((await whyLater(admin))!);
   }
   return { notes };
 }

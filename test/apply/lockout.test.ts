@@ -12,9 +12,11 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILvMOrfFt8xQXncjTv3adRDD+NaFrcy
 function host() {
   const h = new FakeHost()
     .file('/usr/sbin/sshd', '')
-    .file('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nana:x:1000:1000::/home/ana:/bin/bash\n')
-    .file('/etc/group', 'root:x:0:\nana:x:1000:\nsshusers:x:900:ana\n')
-    .file('/etc/shadow', 'root:*:1::::::\nana:!:1:0:99999:7:::\n')
+    .file('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nana:x:1000:1000::/home/ana:/bin/bash\ndee:x:1001:1001::/home/dee:/bin/bash\n')
+    .file('/etc/group', 'root:x:0:\nana:x:1000:\ndee:x:1001:\nsshusers:x:900:ana,dee\n')
+    .file('/etc/shadow', 'root:*:1::::::\nana:!:1:0:99999:7:::\ndee:!:1:0:99999:7:::\n')
+    .file('/etc/sudoers.d/dee', 'dee ALL=(ALL) NOPASSWD:ALL\n')
+    .file('/home/dee/.ssh/authorized_keys', `${KEY}\n`)
     .file('/etc/sudoers', 'root ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n')
     .file('/etc/sudoers.d/ana', 'ana ALL=(ALL:ALL) NOPASSWD: ALL\n')
     .file('/home/ana/.ssh/authorized_keys', `${KEY}\n`, { mode: 0o600, uid: 1000, gid: 1000 })
@@ -77,9 +79,16 @@ describe('the lockout check over the whole run', () => {
     expect((await check(locked)).report.refused).toBe("lockout: ana's account would be expired (locked), and brine is provisioning as ana");
   });
 
-  it("refuses taking the provisioning user's passwordless sudo", async () => {
+  it("refuses taking the provisioning user's passwordless sudo, naming who could do it", async () => {
     const { report } = await check('/etc/sudoers.d/ana:\n  file.absent: []\n');
-    expect(report.refused).toBe('lockout: ana would lose passwordless sudo, and brine is provisioning as ana');
+    expect(report.refused).toBe('lockout: ana would lose passwordless sudo, and brine is provisioning as ana: provision as another developer with sudo (-u dee) to make this change');
+  });
+
+  it('refuses shutting out another developer with sudo who can log in now', async () => {
+    const conf = '/etc/ssh/sshd_config.d/10-brine.conf:\n  file.managed:\n    - contents: "PermitRootLogin no\\nAllowGroups sshusers\\nDenyUsers dee"\n';
+    expect((await check(conf)).report.refused).toBe('lockout: sshd would refuse dee: DenyUsers dee');
+    // Taking dee's sudo away is not a lockout: that is how access is removed.
+    expect((await check('/etc/sudoers.d/dee:\n  file.absent: []\n')).report.refused).toBeUndefined();
   });
 
   it('lets a run that keeps everyone able to log in go ahead', async () => {
