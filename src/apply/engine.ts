@@ -33,7 +33,8 @@ export function runStates(c: Compiled, registry: Registry, host: Host, opts: Run
 export async function runStates(c: Compiled, registry: Registry, host: Host | HostView, opts: RunOptions): Promise<Report> {
   const started = Date.now();
   const view = readOnlyView(host);
-  const predicted = new PredictedHost(view);
+  // Before a real apply the plan serves the lockout check: what packages bring is unknown either way.
+  const predicted = new PredictedHost(view, opts.test);
   const planned = await planStates(c, registry, predicted, opts.varDir, opts.test ? opts.onState : undefined);
   const lockout = await checkLockout(view, predicted, { user: opts.loginUser });
   const report = (states: StateResult[], test: boolean): Report => ({

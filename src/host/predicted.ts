@@ -32,6 +32,12 @@ export interface Overlay extends FileWriter {
   setFact(topic: string, key: string, value: Record<string, unknown>): void;
   /** What a pending package brings: reads there are blocked until it is installed. */
   unknown(t: Territory): void;
+  /**
+   * Whether to find out what a package brings precisely (apt-get -s, its .deb's file list), or
+   * count anything not on the host as its. A dry run reports per state, so it wants precision; the
+   * check before a real apply only needs to know what is unknown, and saves the work.
+   */
+  readonly precise: boolean;
 }
 
 // Where Debian packages never put files (policy: /home, /srv, /usr/local are the admin's), the
@@ -53,7 +59,10 @@ export class PredictedHost implements Overlay {
   private readonly predictedFacts = new Map<string, Record<string, unknown>>();
   private readonly territories: Territory[] = [];
 
-  constructor(private readonly real: HostView) {}
+  constructor(
+    private readonly real: HostView,
+    readonly precise = true,
+  ) {}
 
   get name(): string {
     return this.real.name;

@@ -51,7 +51,7 @@ async function writeStatus(o: Overlay, text: string): Promise<void> {
 /** `apt-get install` of `argv`'s targets: which packages, and what they ship marked unknown. */
 export async function predictInstall(o: Overlay, installArgv: string[], wanted: string[]): Promise<void> {
   const source = wanted.join(', ');
-  const sim = await o.query(['apt-get', '-s', ...installArgv.slice(1)], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  const sim = o.precise ? await o.query(['apt-get', '-s', ...installArgv.slice(1)], { env: { DEBIAN_FRONTEND: 'noninteractive' } }) : { exitCode: -1, stdout: '' };
   const pkgs = sim.exitCode === 0 ? parseSimulation(sim.stdout) : [];
   const installed = pkgs.length ? pkgs : wanted.map((name) => ({ name, version: '(unknown)', arch: 'all' }));
   await writeStatus(o, withInstalled((await o.readFile(DPKG_STATUS)) ?? '', installed));
