@@ -96,10 +96,17 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
     }
     result.changes = toReport(plan.changes);
     const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
-    if (plan.rejected) {
-      // A validator may reject only for lack of what a pending requisite brings.
-      if (gate.pending.length) finish('pending', join(pendingNote, `cannot validate yet: ${plan.rejected}`));
-      else finish('failed', plan.rejected);
+    if (plan.rejected && gate.pending.length) {
+      // A validator may reject only for lack of what a pending requisite brings (the program a
+      // unit starts, a certificate): pending, and later states plan as if it validates, since
+      // if it does not, the real run stops at this state.
+      finish('pending', join(pendingNote, `cannot validate yet: ${plan.rejected}`));
+      const missing = await predictAll(plan.changes, predicted);
+      if (missing) unknown.set(decl.key, missing);
+      continue;
+    } else if (plan.rejected) {
+      finish('failed', plan.rejected);
+      continue;
     } else if (plan.blocked) finish('pending', join(dependsOn(unsure) || pendingNote, plan.blocked));
     else if (unsure.length) finish('pending', join(dependsOn(unsure), 'its effect is not predicted, so this plan may change'));
     else {
