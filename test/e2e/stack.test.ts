@@ -35,7 +35,8 @@ describeHosts('the shipped stack', () => {
   });
   afterAll(() => p?.cleanup());
 
-  it('converges a fresh host: developers log in by key only, root is shut out, only 22/80/443 are open, the app answers through nginx with its secret', async () => {
+  // A fresh host's dry run asks apt what each package brings: on a loaded machine this takes minutes.
+  it('converges a fresh host: developers log in by key only, root is shut out, only 22/80/443 are open, the app answers through nginx with its secret', { timeout: 600_000 }, async () => {
     const h = env.hosts[0];
     await h.sshOk(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', 'nodejs', 'rsync']);
     const before = await h.fingerprint();
