@@ -98,17 +98,12 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
     const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
     if (plan.rejected && gate.pending.length) {
       // A validator may reject only for lack of what a pending requisite brings (the program a
-      // unit starts, a certificate): pending, and later states plan as if it validates, since
-      // if it does not, the real run stops at this state.
+      // unit starts, a certificate): pending; its effect is not predicted (it may not happen).
       finish('pending', join(pendingNote, `cannot validate yet: ${plan.rejected}`));
-      const missing = await predictAll(plan.changes, predicted);
-      if (missing) unknown.set(decl.key, missing);
-      continue;
     } else if (plan.rejected) {
       finish('failed', plan.rejected);
       continue;
     } else if (plan.blocked) finish('pending', join(dependsOn(unsure) || pendingNote, plan.blocked));
-    else if (unsure.length) finish('pending', join(dependsOn(unsure), 'its effect is not predicted, so this plan may change'));
     else {
       finish(plan.changes.length ? 'pending' : 'ok', join(pendingNote, plan.comment ?? ''));
       const missing = await predictAll(plan.changes, predicted);

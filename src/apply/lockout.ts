@@ -31,7 +31,9 @@ async function cannotLogIn(real: HostView, side: Side, user: string): Promise<st
   const expire = (await readShadow(side.view)).find((s) => s.name === user)?.expire;
   if (expire !== undefined && expire <= Date.now() / 86_400_000) return `${user}'s account would be expired (locked)`;
   const { settings, error } = await sshdFor(real, user, side.after);
-  if (!settings) return error;
+  // No sshd: no SSH login to lose. A config sshd rejects (a state that fails first): unknown.
+  if (!settings && !error) return undefined;
+  if (!settings) throw new UnknownError(`sshd's settings for ${user}`, `a configuration sshd accepts (${error})`, 'is in place');
   const groups = (await readGroups(side.view)).filter((g) => g.gid === account.gid).map((g) => g.name);
   const why = refusal(settings, user, [...groups, ...memberOf(await readGroups(side.view), user)]);
   if (why) return `sshd would refuse ${user}: ${why}`;

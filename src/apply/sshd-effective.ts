@@ -54,11 +54,11 @@ export function parseSshdT(text: string): SshdSettings {
 }
 
 /**
- * The settings sshd applies to `user`, as configured now (`after` undefined) or after the run.
- * undefined when sshd is not installed or cannot say (its own error is in `error`).
+ * The settings sshd applies to `user`, as configured now (`after` undefined) or after the run;
+ * none when sshd is not installed, and an `error` when it rejects the configuration.
  */
 export async function sshdFor(real: HostView, user: string, after?: PredictedHost): Promise<{ settings?: SshdSettings; error?: string }> {
-  if (!(await real.stat(SSHD))) return { error: `${SSHD} is not installed` };
+  if (!(await real.stat(SSHD))) return {};
   const argv = [SSHD, '-T', '-C', `user=${user},host=brine-lockout-check,addr=127.0.0.1`];
   const pairs: string[] = [];
   for (const f of after?.filesAt(MOUNTED) ?? []) pairs.push(await real.scratch(f.data, { mode: f.mode }), f.path);

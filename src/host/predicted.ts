@@ -73,7 +73,9 @@ export class PredictedHost implements Overlay {
     return this.files.size > 0 || this.predictedFacts.size > 0 || this.territories.length > 0;
   }
 
+  /** A predicted fact; topic 'file': whether a path is one the changes planned so far write. */
   predicted(topic: string, key: string): Record<string, unknown> | undefined {
+    if (topic === 'file') return this.files.get(key) ? { written: true } : undefined;
     return this.predictedFacts.get(`${topic}\0${key}`);
   }
 

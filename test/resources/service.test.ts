@@ -103,6 +103,15 @@ describe('service', () => {
     expect(summaries(r)).toEqual([['systemctl daemon-reload (web.service changed on disk)', 'start web.service']]);
   });
 
+  it('predicts a unit whose file an earlier state writes as systemd will load it: no daemon-reload, enable, start', async () => {
+    const tree = "/etc/systemd/system/web.service:\n  file.managed:\n    - contents: \"[Service]\\nExecStart=/bin/true\\n[Install]\\nWantedBy=multi-user.target\"\nweb:\n  service.running:\n    - enable: true\n    - require:\n      - file: /etc/systemd/system/web.service\n";
+    const h = host().dir('/etc/systemd/system');
+    const r = await run(compileStates(tree), h, true);
+    expect(summaries(r)[1]).toEqual(['enable web.service', 'start web.service']);
+    expect(r.states[1].comment).toBe('depends on /etc/systemd/system/web.service (pending)');
+    expect(h.writes()).toEqual([]);
+  });
+
   it('restarts on watch, reloads when asked and supported, and not after starting it itself', async () => {
     const h = host();
     h.on(['touch'], { exitCode: 0 });

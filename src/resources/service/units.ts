@@ -22,10 +22,14 @@ export async function unitState(host: HostView, unit: string): Promise<UnitState
   const predicted = host.predicted?.('unit', unit) as Partial<UnitState> | undefined;
   if (predicted) return { ...real, ...predicted };
   const st = real;
-  // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
-  if (st.loadState === 'not-found' && !st.needDaemonReload && (await unitFileOnDisk(host, unit))) {
-    return { ...st, needDaemonReload: true };
+  const file = st.loadState === 'not-found' && !st.needDaemonReload ? await unitFileOnDisk(host, unit) : undefined;
+  // A unit file a dry run predicts: systemd loads a unit it has not seen on demand, from disk.
+  if (file && host.predicted?.('file', file)) {
+    const install = /^\s*\[Install\]/m.test((await host.readFile(file)) ?? '');
+    return { ...st, loadState: 'loaded', unitFileState: install ? 'disabled' : 'static', activeState: 'inactive', subState: 'dead' };
   }
+  // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
+  if (file) return { ...st, needDaemonReload: true };
   return st;
 }
 
@@ -33,9 +37,10 @@ export function declaredUnits(host: HostView): Promise<Map<string, UnitState>> {
   return host.facts.get('systemd-units', () => showUnits(host, [...new Set(declared<string>(host, 'systemd-unit'))]));
 }
 
-async function unitFileOnDisk(host: HostView, unit: string): Promise<boolean> {
+async function unitFileOnDisk(host: HostView, unit: string): Promise<string | undefined> {
   const found = await Promise.all(UNIT_DIRS.map((d) => host.stat(`${d}/${unit}`)));
-  return found.some((s) => s !== null);
+  const i = found.findIndex((s) => s !== null);
+  return i < 0 ? undefined : `${UNIT_DIRS[i]}/${unit}`;
 }
 
 /** Running, or on its way there; a unit waiting to be restarted after a crash is not. */
