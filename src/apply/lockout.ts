@@ -24,20 +24,24 @@ interface Side {
   after?: PredictedHost;
 }
 
-/** Why `user` could not log in by key on this side, or undefined when they can. */
-async function cannotLogIn(real: HostView, side: Side, user: string): Promise<string | undefined> {
-  const account = (await readPasswd(side.view)).find((u) => u.name === user);
+/**
+ * Why `user` could not log in by key with sshd as on this side and the account (passwd, groups,
+ * shadow, keys) as on `accounts`' side, or undefined when they can.
+ */
+async function cannotLogIn(real: HostView, side: Side, user: string, accounts: Side = side): Promise<string | undefined> {
+  const view = accounts.view;
+  const account = (await readPasswd(view)).find((u) => u.name === user);
   if (!account) return `user ${user} would not exist`;
-  const expire = (await readShadow(side.view)).find((s) => s.name === user)?.expire;
+  const expire = (await readShadow(view)).find((s) => s.name === user)?.expire;
   if (expire !== undefined && expire <= Date.now() / 86_400_000) return `${user}'s account would be expired (locked)`;
   const { settings, error } = await sshdFor(real, user, side.after);
   // No sshd: no SSH login to lose. A config sshd rejects (a state that fails first): unknown.
   if (!settings && !error) return undefined;
   if (!settings) throw new UnknownError(`sshd's settings for ${user}`, `a configuration sshd accepts (${error})`, 'is in place');
-  const groups = (await readGroups(side.view)).filter((g) => g.gid === account.gid).map((g) => g.name);
-  const why = refusal(settings, user, [...groups, ...memberOf(await readGroups(side.view), user)]);
+  const groups = (await readGroups(view)).filter((g) => g.gid === account.gid).map((g) => g.name);
+  const why = refusal(settings, user, [...groups, ...memberOf(await readGroups(view), user)]);
   if (why) return `sshd would refuse ${user}: ${why}`;
-  if (!(await keyCount(side.view, settings, account.home, user))) return `${user} would have no authorized key`;
+  if (!(await keyCount(view, settings, account.home, user))) return `${user} would have no authorized key`;
   return undefined;
 }
 
@@ -108,9 +112,12 @@ async function check(real: HostView, before: Side, later: Side, user: string): P
   if (user !== 'root' && admins0.includes(user) && !admins1.includes(user)) {
     return refuse(`${user} would lose passwordless sudo, and brine is provisioning as ${user}${ableAdmins.length ? `: provision as another developer with sudo (-u ${ableAdmins[0]}) to make this change` : ''}`);
   }
-  for (const admin of admins1.filter((a) => admins0.includes(a) && a !== user)) {
-    if (ableAdmins.includes(admin) || !(await canNow(admin))) continue;
-    return refuse((await whyLater(admin))!);
+  // Others with sudo who can log in now must not be shut out by sshd's new settings. Their own
+  // keys, groups or sudo changing is how access is taken away (devs_absent), not a lockout.
+  for (const admin of admins0.filter((a) => a !== user)) {
+    if (!(await canNow(admin))) continue;
+    const why = await cannotLogIn(real, later, admin, before);
+    if (why) return refuse(why);
   }
   return { notes };
 }
