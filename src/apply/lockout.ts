@@ -22,6 +22,14 @@ export interface Lockout {
 interface Side {
   view: HostView;
   after?: PredictedHost;
+  /** sshd -T per user on this side: asked once. */
+  sshd: Map<string, ReturnType<typeof sshdFor>>;
+}
+
+function sshdOn(real: HostView, side: Side, user: string): ReturnType<typeof sshdFor> {
+  let r = side.sshd.get(user);
+  if (!r) side.sshd.set(user, (r = sshdFor(real, user, side.after)));
+  return r;
 }
 
 /**
@@ -34,7 +42,7 @@ async function cannotLogIn(real: HostView, side: Side, user: string, accounts: S
   if (!account) return `user ${user} would not exist`;
   const expire = (await readShadow(view)).find((s) => s.name === user)?.expire;
   if (expire !== undefined && expire <= Date.now() / 86_400_000) return `${user}'s account would be expired (locked)`;
-  const { settings, error } = await sshdFor(real, user, side.after);
+  const { settings, error } = await sshdOn(real, side, user);
   // No sshd: no SSH login to lose. A config sshd rejects (a state that fails first): unknown.
   if (!settings && !error) return undefined;
   if (!settings) throw new UnknownError(`sshd's settings for ${user}`, `a configuration sshd accepts (${error})`, 'is in place');
@@ -59,7 +67,7 @@ async function keyCount(view: HostView, s: SshdSettings, home: string, user: str
 
 /** Ports sshd listens on that ufw (enabled, incoming not allowed) lets nobody reach. */
 async function shutPorts(real: HostView, side: Side, user: string): Promise<{ ports: number[]; shut: number[] }> {
-  const { settings } = await sshdFor(real, user, side.after);
+  const { settings } = await sshdOn(real, side, user);
   const ports = settings?.ports ?? [];
   const ufw = await loadUfw(side.view);
   const incoming = ufw.defaults.DEFAULT_INPUT_POLICY ?? 'DROP';
@@ -71,8 +79,8 @@ export async function checkLockout(real: HostView, after: PredictedHost, o: { us
   const user = o.user || 'root';
   // A run that changes nothing cannot lock anyone out (and a no-op apply stays one plan).
   if (!after.changed) return { notes: [] };
-  const before: Side = { view: real };
-  const later: Side = { view: after, after };
+  const before: Side = { view: real, sshd: new Map() };
+  const later: Side = { view: after, after, sshd: new Map() };
   try {
     return await check(real, before, later, user);
   } catch (err) {
