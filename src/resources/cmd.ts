@@ -4,6 +4,7 @@ import type { Args } from '../core/args.js';
 import { CommandError } from '../core/errors.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import type { RunOptions } from '../host/types.js';
+import type { Overlay } from '../host/predicted.js';
 
 export interface CmdSpec {
   argv: string[];
@@ -76,6 +77,11 @@ function runChange(spec: CmdSpec): Change {
     summary: `run ${spec.argv.join(' ')}`,
     // A command leaves no trace to re-read unless it `creates` something.
     converges: spec.creates.length > 0,
+    // What it `creates` is there afterwards, with content only the command knows; other effects
+    // are not predicted (states that require it and cannot plan say they depend on it).
+    ...(spec.creates.length
+      ? { predict: async (o: Overlay) => o.unknown({ source: `the command creating ${spec.creates.join(', ')}`, until: 'has run', paths: new Set(spec.creates) }) }
+      : {}),
     async apply(host) {
       const r = await host.exec(argv, spec.opts);
       change.detail = { retcode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr) };
