@@ -38,9 +38,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
   const view = readOnlyView(host);
   // Before a real apply the plan serves the lockout check: what packages bring is unknown either way.
   const predicted = new PredictedHost(view, opts.test);
-  // --test shows how the pkg states would be grouped into one transaction; it applies nothing.
-  const grouping = opts.test ? await runBatches(c, registry, view, undefined, opts.varDir) : new Map<string, Batched>();
-  const planned = await planStates(c, registry, predicted, opts.varDir, grouping, opts.test ? opts : {});
+  const planned = await planStates(c, registry, predicted, opts.varDir, opts.test, opts.test ? opts : {});
   const lockout = await checkLockout(view, predicted, { user: opts.loginUser });
   const report = (states: StateResult[], test: boolean): Report => ({
     test,
@@ -71,12 +69,15 @@ const join = (...parts: string[]) => parts.filter(Boolean).join('; ');
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Plans every state against the predicted host, laying each plan's effects over it. */
-async function planStates(c: Compiled, registry: Registry, predicted: PredictedHost, varDir: string, grouping: Map<string, Batched>, hooks: Hooks): Promise<StateResult[]> {
+async function planStates(c: Compiled, registry: Registry, predicted: PredictedHost, varDir: string, test: boolean, hooks: Hooks): Promise<StateResult[]> {
   const view = readOnlyView(predicted);
   const results = new Map<string, StateResult>();
   /** States whose effects the prediction does not hold (blocked, or a change without predict). */
   const unknown = new Map<string, string>();
   const prefetchErrors = await prefetch(c, registry, view);
+  // How the pkg states would share one transaction (shown in --test; apply groups them anew, after
+  // the lockout check). Nothing is predicted yet: this is the host as it is, with the prefetched reads.
+  const grouping = test ? await runBatches(c, registry, view, undefined, varDir) : new Map<string, Batched>();
   for (const decl of c.graph.order) {
     const edges = c.graph.incoming.get(decl.key) ?? [];
     hooks.onStart?.(decl);
