@@ -4,9 +4,6 @@
 // then `provision --json`, and per state (id + function) what --test said is compared with what
 // the real run did; a second run changes nothing. Lockouts are refused in both, changing nothing.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { diffFingerprints, formatDiff, isEmptyDiff, type FingerprintDiff } from '../harness/index.js';
@@ -14,6 +11,7 @@ import { describeHosts, useHosts } from '../harness/vitest.js';
 import { DryRunProject } from './dry-run-support.js';
 import { compare, formatTally, type Tally } from './dry-run-compare.js';
 import { makeDev, type Dev } from './stack-support.js';
+import { tempDir } from '../support/temp.js';
 
 // brine's own directories (bootstrap's marker, the kept agent, reports) are not the host it manages.
 const OWN = /^\/var\/(lib|log|cache)\/brine(\/|$)/;
@@ -34,7 +32,7 @@ describeHosts('the dry run on the shipped stack', () => {
   const tallies: string[] = [];
 
   beforeAll(async () => {
-    const keys = mkdtempSync(join(tmpdir(), 'brine-dryrun-keys-'));
+    const keys = tempDir('brine-dryrun-keys-');
     [ana, bo, cy, dee] = await Promise.all(['ana', 'bo', 'cy', 'dee'].map((n) => makeDev(keys, n)));
     p = new DryRunProject(env.hosts[0]);
     p.devs([{ dev: ana, sudo: true }, { dev: bo, sudo: false }]);
@@ -116,7 +114,7 @@ describeHosts('the dry run on the shipped stack', () => {
     await scenario('rotate a secret');
     p.env('nginx:\n  settings: {client_max_body_size: 20m}\n');
     await scenario('an nginx setting');
-    p.write('states/app/files/app.py', `${p.read('states/app/files/app.py')}\n# a change in the app's code\n`);
+    p.write('example/hello/views.py', `${p.read('example/hello/views.py')}\n# a change in the app's code\n`);
     await scenario('an app code change');
     p.env('nginx:\n  settings: {client_max_body_size: 10q}\n');
     await scenario('a broken nginx setting', { fails: true });
