@@ -21,6 +21,9 @@ export function nspawnArgv(s: ContainerSpec): string[] {
     '--register=no', // PID 1 here is not systemd: no machined
     '--keep-unit',
     '--resolv-conf=off',
+    // Leave /etc/localtime to the image: nspawn's bind mount makes tzdata's postinst fail on
+    // trixie, and with it every package that depends on python3 (ufw, gunicorn).
+    '--timezone=off',
     '--link-journal=no',
     `--network-bridge=${s.bridge}`,
     '-D',

@@ -1,0 +1,96 @@
+// The shipped stack, hardened, on a fresh server of each supported Debian release, checked the
+// way an auditor would: ssh-audit and testssl.sh from outside, lynis on the host, fail2ban by
+// failing logins — and the app still serves, developers still log in, a re-run changes nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bareOf } from '../harness/flavours.js';
+import { describeHosts, useHosts } from '../harness/vitest.js';
+import { lynis, sshAudit, testssl } from './audit-support.js';
+import { StackProject, curl, logsIn, makeDev, type Dev } from './stack-support.js';
+
+for (const release of ['12', '13']) {
+  describeHosts(`the hardened stack on Debian ${release}`, () => {
+    const env = useHosts(1, { flavour: bareOf(release) });
+    let keys: string;
+    let p: StackProject;
+    let ann: Dev; // admin
+    let bo: Dev; // developer without sudo
+
+    beforeAll(async () => {
+      keys = mkdtempSync(join(tmpdir(), 'brine-harden-keys-'));
+      [ann, bo] = await Promise.all(['ann', 'bo'].map((n) => makeDev(keys, n)));
+      const h = env.hosts[0];
+      p = new StackProject(h);
+      p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }]);
+      // This machine reaches the host from the bridge's address: the admin's address here.
+      p.write('pillar/staging/env.yaml', `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  admin_from: [${h.slot.gatewayAddress}]\n`);
+      p.write('pillar/staging/secrets.yaml', 'SECRET_KEY: not-a-real-secret\n');
+    });
+    afterAll(() => {
+      p?.cleanup();
+      if (keys) rmSync(keys, { recursive: true, force: true });
+    });
+
+    it('converges a fresh server, then changes nothing; the app answers over HTTPS and developers log in', async () => {
+      const h = env.hosts[0];
+      await h.sshOk(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', 'nodejs', 'rsync']);
+      const first = await p.brine();
+      expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+      p.admin = ann;
+      const second = await p.brine();
+      expect(second.exitCode, second.stdout).toBe(0);
+      expect(second.stdout).toMatch(/Succeeded: \d+ \(changed=0\)\s+Failed: 0/);
+      console.log(`Debian ${release}: first provision ${first.ms} ms, second ${second.ms} ms (changed=0)`);
+      // What a container cannot take is said, not failed.
+      expect(first.stdout).toMatch(/read-only on this host \(a container shares its host's kernel settings\), left as they are: kernel\./);
+      expect(first.stdout).toContain('auditd cannot run in this container (systemd-nspawn): enabled, it starts on a real host');
+
+      expect(JSON.parse((await curl(`https://${h.address}/healthz`)).body)).toEqual({ ok: true });
+      const headers = (await curl(`https://${h.address}/`, ['-D', '-', '-o', '/dev/null'])).body.toLowerCase();
+      for (const line of ['server: nginx\r\n', 'x-content-type-options: nosniff', 'x-frame-options: deny']) expect(headers).toContain(line);
+      expect(headers).not.toContain('strict-transport-security'); // a self-signed certificate
+      expect(await logsIn(p, bo)).toBe(true);
+      expect((await p.as(ann, ['sudo', '-n', 'true'])).exitCode).toBe(0);
+      expect((await p.root(['ls', '/etc/ssh'])).stdout).not.toContain('ecdsa');
+    });
+
+    it('passes ssh-audit, testssl.sh and lynis', async () => {
+      const h = env.hosts[0];
+      // The controller-side scans and lynis on the host run side by side.
+      const [ssh, tls, audit] = await Promise.all([sshAudit(h.address), testssl(h.address), lynis(p)]);
+      console.log(
+        `Debian ${release}: ssh-audit ${ssh.fails.length} [fail], ${ssh.warns} [warn]; testssl ${tls.findings.length} findings above INFO; ` +
+          `lynis hardening index ${audit.index} (${audit.tests} tests); points withheld: ${JSON.stringify(audit.lost)}`,
+      );
+      expect(ssh.fails, ssh.output).toEqual([]);
+      expect(tls.findings).toEqual([]);
+      expect(tls.protocols).toMatchObject({ SSLv2: 'not offered', SSLv3: 'not offered', TLS1: 'not offered', TLS1_1: 'not offered', TLS1_2: 'offered' });
+      expect(audit.index, audit.suggestions.join('\n')).toBeGreaterThanOrEqual(80);
+    }, 600_000);
+
+    it('bans an address that keeps failing SSH logins, never one in firewall.admin_from', async () => {
+      const h = env.hosts[0];
+      const jails = (await p.root(['fail2ban-client', 'status'])).stdout;
+      expect(jails).toMatch(/Jail list:\s+nginx-limit-req, sshd/);
+      // The attacker: the host itself, over its own address (not loopback, which is never banned).
+      // The admin: this machine, from the bridge address listed in admin_from.
+      const fail = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=5', '-l', 'intruder'];
+      for (let i = 0; i < 6; i++) {
+        await p.root(['ssh', ...fail, h.address, 'true']);
+        await execa('ssh', ['-F', h.sshConfigFile, ...fail, h.address, 'true'], { reject: false });
+      }
+      const wait = 'for i in $(seq 50); do fail2ban-client status sshd | grep -q "Banned IP list:.*$1" && exit 0; sleep 0.2; done; exit 1';
+      expect((await p.root(['sh', '-c', wait, 'sh', h.address])).exitCode).toBe(0);
+      const status = (await p.root(['fail2ban-client', 'status', 'sshd'])).stdout;
+      console.log(`Debian ${release}: ${status.replace(/\s+/g, ' ').trim()}`);
+      expect(status).toMatch(new RegExp(`Banned IP list:\\s+${h.address.replace(/\./g, '\\.')}\\s*$`, 'm'));
+      expect(status).not.toContain(h.slot.gatewayAddress);
+      // The ban holds: the host cannot reach its own sshd any more; developers from here still can.
+      expect((await p.root(['ssh', ...fail, h.address, 'true'])).stderr).toMatch(/Connection refused|timed out/);
+      expect(await logsIn(p, ann)).toBe(true);
+    });
+  });
+}
