@@ -6,10 +6,10 @@ import { fnOf, compileStack, contentOf, label, position, shipped, spec, web } fr
 describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
   it('compiles as shipped (no secrets.yaml) for a web host and for a plain one', () => {
     const c = compileStack(shipped(), web({ env }));
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
-    expect(c.pillarFiles).toEqual(['pillar/project.yaml', 'pillar/devs.yaml', `pillar/${env}/env.yaml`]);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening', 'app', 'nginx']);
+    expect(c.pillarFiles).toEqual(['pillar/project.yaml', 'pillar/devs.yaml', 'pillar/hardening.yaml', `pillar/${env}/env.yaml`]);
     const plain = compileStack(shipped(), { env, roles: [] });
-    expect(plain.sls).toEqual(['users', 'sshd', 'firewall']);
+    expect(plain.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening']);
   });
 
   it('hardens sshd only after every users state, and reloads it on change', () => {
