@@ -19,10 +19,10 @@ describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
     expect(users.map(label)).toEqual(expect.arrayContaining(['user.present alice', 'ssh_auth.manage alice', 'file.managed /etc/sudoers.d/alice', 'group.present sshusers']));
     for (const d of users) expect(position(c, label(d)), label(d)).toBeLessThan(dropIn);
     const edges = c.graph.incoming.get('/etc/ssh/sshd_config.d/10-brine.conf|file')!;
-    expect(edges.filter((e) => e.type === 'require').map((e) => e.from).sort()).toEqual(users.map((d) => d.key).sort());
+    expect(edges.filter((e) => e.type === 'require').map((e) => e.from).sort()).toEqual([...users.map((d) => d.key), '/usr/local/lib/brine/sshd-check|file'].sort());
     expect(position(c, 'service.running ssh')).toBeGreaterThan(dropIn);
     expect(spec(c, 'ssh', 'service')).toMatchObject({ unit: 'ssh.service', reload: true });
-    expect(spec(c, '/etc/ssh/sshd_config.d/10-brine.conf', 'file')).toMatchObject({ checkInPlace: ['/usr/sbin/sshd', '-t'], mode: 0o644 });
+    expect(spec(c, '/etc/ssh/sshd_config.d/10-brine.conf', 'file')).toMatchObject({ checkInPlace: ['/usr/local/lib/brine/sshd-check'], mode: 0o644 });
   });
 
   it('enables ufw last, after its defaults and every rule', () => {
