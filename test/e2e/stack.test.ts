@@ -98,7 +98,7 @@ describeHosts('the shipped stack', () => {
       { input: `${SECRET}\n${DB_PASSWORD}\n` },
     );
     expect(readable.stdout).toBe('');
-  });
+  }, 600_000); // the first converge installs the whole hardened stack (fail2ban, auditd, unattended-upgrades…)
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
     p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: true }]);
