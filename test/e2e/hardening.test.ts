@@ -60,14 +60,14 @@ for (const release of ['12', '13']) {
       // member of sshadmins holds just an ECDSA key, which the hardened algorithms refuse.
       await execa('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-C', 'eve@brine-e2e', '-f', join(keys, 'eve')]);
       const evePub = (await execa('cat', [join(keys, 'eve.pub')])).stdout;
-      const setup = 'useradd -m -G sshadmins eve && install -d -o eve -m 700 /home/eve/.ssh && printf "%s\\n" "$1" > /home/eve/.ssh/authorized_keys && gpasswd -q -d ann sshadmins';
+      const setup = 'useradd -m -G sshadmins eve && install -d -o eve -m 700 /home/eve/.ssh && printf "%s\\n" "$1" > /home/eve/.ssh/authorized_keys && gpasswd -d ann sshadmins >/dev/null';
       expect((await p.root(['sh', '-c', setup, 'sh', evePub])).exitCode).toBe(0);
       try {
         const check = await p.root(['/usr/local/lib/brine/sshd-check']);
         expect(check.exitCode).toBe(1);
         expect(check.stderr).toContain('lockout guard: no member of sshadmins (eve) has a key this configuration accepts');
       } finally {
-        await p.root(['sh', '-c', 'gpasswd -q -a ann sshadmins; userdel -r eve']);
+        await p.root(['sh', '-c', 'gpasswd -a ann sshadmins >/dev/null; userdel -r eve']);
       }
       expect((await p.root(['/usr/local/lib/brine/sshd-check'])).exitCode).toBe(0);
     }, 600_000);
