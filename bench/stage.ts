@@ -19,6 +19,12 @@ import { ENV, ROLES } from './tools.js';
  */
 export const SSHD_SETTINGS = { PermitRootLogin: 'prohibit-password', AllowGroups: 'sshusers root' };
 
+/**
+ * The benchmark compares the stack the three tools share; the fail2ban, upgrades and hardening
+ * states (packages the `full` flavour does not carry, no Ansible/Puppet counterparts) stay off.
+ */
+export const STATES_OFF = ['fail2ban', 'upgrades', 'hardening'];
+
 /** Pillar files of the env, with secrets.yaml made from secrets.example.yaml where missing. */
 function prepareProject(repo: string, dest: string): void {
   for (const dir of ['states', 'pillar']) cpSync(join(repo, dir), join(dest, dir), { recursive: true });
@@ -29,6 +35,7 @@ function prepareProject(repo: string, dest: string): void {
   const envFile = join(envDir, 'env.yaml');
   const doc = parseDocument(readFileSync(envFile, 'utf8'));
   for (const [k, v] of Object.entries(SSHD_SETTINGS)) doc.setIn(['sshd', 'settings', k], v);
+  for (const state of STATES_OFF) doc.setIn([state, 'enabled'], false);
   writeFileSync(envFile, doc.toString());
 }
 

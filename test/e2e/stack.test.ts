@@ -34,8 +34,8 @@ describeHosts('the shipped stack', () => {
   });
   afterAll(() => p?.cleanup());
 
-  // A fresh host's dry run asks apt what each package brings, and the first converge installs Django
-  // and builds a virtualenv: on a loaded machine this takes minutes.
+  // A fresh host's dry run asks apt what each package brings, and the first converge installs the
+  // hardened stack, Django and a virtualenv: on a loaded machine this takes minutes.
   it('converges a fresh host: developers log in by key only, root is shut out, only 22/80/443 are open, the app answers through nginx with its secret', { timeout: 600_000 }, async () => {
     const h = env.hosts[0];
     await h.sshOk(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-q', 'nodejs', 'rsync']);
@@ -101,7 +101,7 @@ describeHosts('the shipped stack', () => {
       { input: `${SECRET}\n${DB_PASSWORD}\n` },
     );
     expect(readable.stdout).toBe('');
-  }); // the first converge of a bare host now also installs Django and builds a virtualenv: 600 s above
+  }); // the first converge installs the whole hardened stack (fail2ban, auditd, unattended-upgrades…), Django and a virtualenv: 600 s above
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
     p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: true }]);
@@ -154,7 +154,7 @@ describeHosts('the shipped stack', () => {
       const r = await p.brine(...args);
       expect(r.exitCode, r.stdout).toBe(1);
       expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 1\): \/usr\/sbin\/nginx -t -q\n.*"client_max_body_size" directive invalid value/);
-      expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 255\): \/usr\/sbin\/sshd -t\n.*10-brine.conf line 4: MaxAuthTries integer value invalid/);
+      expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 255\): \/usr\/local\/lib\/brine\/sshd-check\n.*10-brine.conf line 4: MaxAuthTries integer value invalid/);
     }
     expect(await sums()).toBe(good);
     expect(JSON.parse((await curl(url('/healthz'))).body)).toEqual({ ok: true });
