@@ -93,7 +93,10 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
       if (prefetchError) throw prefetchError;
-      plan = await fn.plan(spec, ctx);
+      // A state of a batch is planned as the batch plans it: against the host before the batch
+      // (what each package brings is counted as the real transaction reports it).
+      const pre = grouping.get(decl.key);
+      plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
       if (gate.watched.length && fn.watch) {
         plan = { ...plan, changes: [...plan.changes, ...(await fn.watch(spec, ctx, plan.changes))] };
         plan.comment = join(plan.comment ?? '', `watching ${gate.watched.join(', ')}`);

@@ -54,6 +54,13 @@ export const run: ResourceFunction<CmdSpec> = {
     for (const path of spec.creates) {
       if (await host.stat(path)) return { changes: [], comment: `${path} exists` };
     }
+    // A condition whose program an earlier state writes (or a pending package brings: the read is
+    // blocked) cannot run yet in --test: what it would say is unknown, so the plan is too.
+    for (const [what, argv] of [['onlyif', spec.onlyif], ['unless', spec.unless]] as const) {
+      if (!argv?.[0].startsWith('/')) continue;
+      await host.stat(argv[0]);
+      if (host.predicted?.('file', argv[0])) return { changes: [], blocked: `cannot plan yet: ${what} runs ${argv[0]}, which an earlier state writes (pending)` };
+    }
     if (spec.onlyif) {
       const r = await host.query(asUser(spec.onlyif, spec.runas), spec.opts);
       if (r.exitCode !== 0) return { changes: [], comment: `onlyif: exit ${r.exitCode}` };

@@ -5,7 +5,7 @@ import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import { readGroups, readPasswd } from './accounts/passwd.js';
 import { accountName, accountNames, quoted } from './accounts/shared.js';
 import { run } from '../host/run.js';
-import { predictGroupadd, predictGroupdel, predictGroupmod, predictMembers } from './accounts/predict.js';
+import { comesWith, predictGroupadd, predictGroupdel, predictGroupmod, predictMembers } from './accounts/predict.js';
 
 export interface GroupSpec {
   name: string;
@@ -34,6 +34,7 @@ export const present: ResourceFunction<GroupSpec> = {
   async plan(spec, { host }) {
     const groups = await readGroups(host);
     const current = groups.find((g) => g.name === spec.name);
+    if (!current) comesWith(host, spec.name, 'group');
     // Checked before anything else, so a dry run fails exactly where the real run would.
     const taken = spec.gid === undefined ? undefined : groups.find((g) => g.gid === spec.gid && g.name !== spec.name);
     if (taken) throw new StateFailure(`gid ${spec.gid} is already used by group '${taken.name}'`);

@@ -8,7 +8,7 @@ import { memberOf, readGroups, readPasswd, readShadow, type GroupEntry, type Pas
 import type { FileWriter, HostView } from '../host/types.js';
 import { accountName, accountNames, quoted } from './accounts/shared.js';
 import { run } from '../host/run.js';
-import { predictUseradd, predictUserdel, predictUsermod, type UserEdit } from './accounts/predict.js';
+import { comesWith, predictUseradd, predictUserdel, predictUsermod, type UserEdit } from './accounts/predict.js';
 
 export interface UserSpec {
   name: string;
@@ -66,6 +66,7 @@ export const present: ResourceFunction<UserSpec> = {
     const users = await readPasswd(host);
     const groups = await readGroups(host);
     const current = users.find((u) => u.name === spec.name);
+    if (!current) comesWith(host, spec.name, 'user');
     const taken = spec.uid === undefined ? undefined : users.find((u) => u.uid === spec.uid && u.name !== spec.name);
     if (taken) throw new StateFailure(`uid ${spec.uid} is already used by user '${taken.name}'`);
 

@@ -3,6 +3,8 @@
 // account kinds' changes, written into a dry run's predicted host. Ids chosen "auto" follow
 // shadow's rules (next above the highest in UID_MIN..UID_MAX; system ids from 999 down).
 import type { Overlay } from '../../host/predicted.js';
+import type { HostView } from '../../host/types.js';
+import { UnknownError } from '../../core/errors.js';
 import { parseGroup, parsePasswd } from './passwd.js';
 
 const PASSWD = '/etc/passwd';
@@ -163,3 +165,9 @@ export const predictGroupmod = (o: Overlay, name: string, gid: number) => editLi
 export const predictMembers = (o: Overlay, name: string, members: string[]) => editLines(o, GROUP, setField(name, 3, members.join(',')));
 
 export const predictGroupdel = (o: Overlay, name: string) => editLines(o, GROUP, (l) => l.filter((x) => x.split(':')[0] !== name));
+
+/** In --test: an account a pending package's postinst makes is unknown until it is installed. */
+export function comesWith(host: HostView, name: string, what: 'user' | 'group'): void {
+  const from = host.predicted?.('account', name) as { source: string; until: string } | undefined;
+  if (from) throw new UnknownError(`${what} ${name}`, from.source, from.until);
+}

@@ -68,6 +68,7 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, u
     if (!(await o.stat(deb))) return anything;
     const r = await o.query(['dpkg-deb', '-c', deb]);
     if (r.exitCode !== 0) return anything;
+    await accountsOf(o, deb, source, until);
     for (const line of r.stdout.split('\n')) {
       // "drwxr-xr-x root/root 0 2023-05-18 14:03 ./etc/ufw/" (links: "./a -> b")
       const m = / \.(\/\S*)(?: -> .*)?$/.exec(line);
@@ -81,6 +82,21 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, u
   // A maintainer script may add files beside them (nginx's sites-enabled/default): the whole of a
   // directory the package brings is its own.
   return { source, until, paths, dirs: dirs.filter((d) => !dirs.some((p) => d.startsWith(p + '/'))) };
+}
+
+/**
+ * The system users and groups a package's postinst makes (`adduser --system --group redis`): in
+ * /etc/passwd and /etc/group, outside what it ships, so noted as facts: a state declaring one of
+ * them cannot tell whether it will exist until the package is installed.
+ */
+async function accountsOf(o: Overlay, deb: string, source: string, until: string): Promise<void> {
+  const r = await o.query(['dpkg-deb', '-I', deb, 'postinst']);
+  if (r.exitCode !== 0) return;
+  const text = r.stdout.replace(/\\\n/g, ' ');
+  for (const line of text.split('\n')) {
+    if (!/\b(adduser|addgroup|useradd|groupadd)\b/.test(line)) continue;
+    for (const word of line.split(/\s+/)) if (/^[a-z_][a-z0-9_-]*$/.test(word)) o.setFact('account', word, { source, until });
+  }
 }
 
 async function exists(o: Overlay, path: string): Promise<boolean> {
