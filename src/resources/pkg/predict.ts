@@ -92,7 +92,9 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, u
 async function accountsOf(o: Overlay, deb: string, source: string, until: string): Promise<void> {
   const r = await o.query(['dpkg-deb', '-I', deb, 'postinst']);
   if (r.exitCode !== 0) return;
-  const text = r.stdout.replace(/\\\n/g, ' ');
+  // Continued lines joined; the script's own variables (USER=redis … ${USER}) put in.
+  const vars = new Map([...r.stdout.matchAll(/^\s*([A-Za-z_]\w*)=["']?([a-z_][a-z0-9_-]*)["']?\s*$/gm)].map((m) => [m[1], m[2]]));
+  const text = r.stdout.replace(/\\\n/g, ' ').replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
   for (const line of text.split('\n')) {
     if (!/\b(adduser|addgroup|useradd|groupadd)\b/.test(line)) continue;
     for (const word of line.split(/\s+/)) if (/^[a-z_][a-z0-9_-]*$/.test(word)) o.setFact('account', word, { source, until });
