@@ -1,6 +1,10 @@
 // Typed reading of a state's arguments; each problem is recorded with file, line, id and field.
 import type { Problem } from './errors.js';
-import type { StateDecl } from './state.js';
+import { REQUISITE_TYPES, type StateDecl } from './state.js';
+import { didYouMean } from './suggest.js';
+
+/** What every state takes besides its own arguments (for "did you mean"). */
+const GLOBAL_ARGUMENTS = [...REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]), 'unless', 'onlyif', 'creates', 'order', 'names'];
 
 type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'mapping';
 
@@ -95,11 +99,20 @@ export class Args {
     return this.wrong(key, 'string or list of strings', v);
   }
 
-  /** A command: an argv list, or a string split into words (no shell). */
+  /**
+   * A command run without a shell: an argv list, or a string of plain words (quotes allowed). A
+   * string with shell syntax (pipes, `&&`, `$VAR`, redirections…) is refused: splitting it into
+   * words would run something other than what is written.
+   */
   argv(key: string): string[] | undefined {
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (typeof v === 'string') {
+      const syntax = shellSyntax(v);
+      if (syntax) {
+        this.problem(key, `${JSON.stringify(syntax)} is shell syntax, and this command runs without a shell: give an argv list (\`[cmd, arg…]\`), or \`[/bin/sh, -c, "…"]\` for a shell`);
+        return undefined;
+      }
       const words = splitWords(v);
       if (words.length) return words;
       return this.wrong(key, 'non-empty command', v);
@@ -122,10 +135,17 @@ export class Args {
 
   /** Report every argument nobody asked for: a typo must not pass silently. */
   done(): void {
+    const known = [...this.used, ...GLOBAL_ARGUMENTS];
     for (const key of Object.keys(this.decl.args)) {
-      if (!this.used.has(key)) this.problem(key, `unknown argument for ${this.decl.kind}.${this.decl.fn}`);
+      if (!this.used.has(key)) this.problem(key, `unknown argument for ${this.decl.kind}.${this.decl.fn}${didYouMean(key, known)}`);
     }
   }
+}
+
+/** The first piece of shell syntax in a command string, if any (what word splitting would not honour). */
+export function shellSyntax(text: string): string | undefined {
+  const m = /[|&;<>()$`\\*?[\]{}~#\n]|^\s*[A-Za-z_][A-Za-z0-9_]*=/.exec(text);
+  return m ? m[0] : undefined;
 }
 
 /** Split a command string into words, honouring simple quotes; no shell features. */

@@ -1,80 +1,84 @@
-// cmd.run: run a command unless `creates` exists, `unless` succeeds, or `onlyif` fails.
-// A command is an argv list or a string split into words; a shell only with `shell: true`.
+// cmd.run and cmd.wait. A string command runs as Salt runs it, through `/bin/sh -c` (or the
+// shell `shell:` names); an argv list runs with no shell. `unless`, `onlyif` and `creates` are
+// the global checks every state has (compile/global-args.ts). cmd.wait runs only on `watch`.
 import type { Args } from '../core/args.js';
 import { CommandError } from '../core/errors.js';
-import type { Change, ResourceFunction, ResourceKind } from './resource.js';
+import type { Change, ParseContext, ResourceFunction, ResourceKind } from './resource.js';
 import type { RunOptions } from '../host/types.js';
 
 export interface CmdSpec {
   argv: string[];
-  creates: string[];
-  unless?: string[];
-  onlyif?: string[];
+  /** What the report shows: the string as written, or the argv joined. */
+  shown: string;
   runas?: string;
+  /** A command that `creates` a path leaves a trace: apply checks it is there afterwards. */
+  converges: boolean;
   opts: RunOptions;
 }
 
-function command(a: Args, key: string, shell: boolean): string[] | undefined {
-  if (!shell) return key === 'name' ? a.argv('name') : a.argv(key);
-  const v = key === 'name' ? a.name : a.raw(key);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') {
-    a.problem(key, 'with shell: true, the command must be one string');
-    return undefined;
+function command(a: Args): { argv: string[]; shown: string } {
+  const shell = a.raw('shell');
+  const raw = a.decl.args.name;
+  if (shell !== undefined && shell !== true && !(typeof shell === 'string' && shell.startsWith('/'))) {
+    a.problem('shell', `expected the path of a shell (/bin/bash) or true, got ${JSON.stringify(shell)}`);
   }
-  return ['/bin/sh', '-c', v];
+  if (Array.isArray(raw)) {
+    if (shell !== undefined) a.problem('shell', 'an argv list runs without a shell: give the command as one string to run it through a shell');
+    return { argv: a.argv('name') ?? [], shown: raw.join(' ') };
+  }
+  if (!a.name.trim()) a.problem('name', 'expected a non-empty command');
+  return { argv: [typeof shell === 'string' ? shell : '/bin/sh', '-c', a.name], shown: a.name };
 }
 
 const OUTPUT_LIMIT = 4000;
 const tail = (s: string) => (s.length > OUTPUT_LIMIT ? '…' + s.slice(-OUTPUT_LIMIT) : s).trimEnd();
 
-export const run: ResourceFunction<CmdSpec> = {
-  parse(a) {
-    const shell = a.bool('shell', false);
-    const env = a.mapping('env');
-    const runas = a.str('runas');
-    return {
-      argv: command(a, 'name', shell) ?? [],
-      creates: a.strList('creates') ?? [],
-      unless: command(a, 'unless', shell),
-      onlyif: command(a, 'onlyif', shell),
-      runas,
-      opts: {
-        cwd: a.str('cwd'),
-        env: env ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : undefined,
-        input: a.str('stdin'),
-        timeout: (a.int('timeout') ?? 0) * 1000 || undefined,
-      },
-    };
-  },
+function parse(a: Args, ctx: ParseContext): CmdSpec {
+  const env = a.mapping('env');
+  const runas = a.str('runas');
+  const user = a.str('user');
+  if (user !== undefined && runas !== undefined) a.problem('user', 'give runas (or its older name user), not both');
+  return {
+    ...command(a),
+    runas: runas ?? user,
+    converges: ctx.decl.conditions.some((c) => c.type === 'creates'),
+    opts: {
+      cwd: a.str('cwd'),
+      env: env ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : undefined,
+      input: a.str('stdin'),
+      timeout: (a.int('timeout') ?? 0) * 1000 || undefined,
+    },
+  };
+}
 
-  async plan(spec, { host }) {
-    for (const path of spec.creates) {
-      if (await host.stat(path)) return { changes: [], comment: `${path} exists` };
-    }
-    if (spec.onlyif) {
-      const r = await host.query(asUser(spec.onlyif, spec.runas), spec.opts);
-      if (r.exitCode !== 0) return { changes: [], comment: `onlyif: exit ${r.exitCode}` };
-    }
-    if (spec.unless) {
-      const r = await host.query(asUser(spec.unless, spec.runas), spec.opts);
-      if (r.exitCode === 0) return { changes: [], comment: 'unless: exit 0' };
-    }
+export const run: ResourceFunction<CmdSpec> = {
+  parse,
+  async plan(spec) {
     return { changes: [runChange(spec)] };
   },
-
   // Rerun when a watched state changed, unless the command already ran this time.
   async watch(spec, _ctx, own) {
     return own.length ? [] : [runChange(spec)];
   },
 };
 
+/** Salt's cmd.wait: nothing on its own; runs when a state it watches changes. */
+export const wait: ResourceFunction<CmdSpec> = {
+  parse,
+  async plan() {
+    return { changes: [], comment: 'runs only when a watched state changes' };
+  },
+  async watch(spec) {
+    return [runChange(spec)];
+  },
+};
+
 function runChange(spec: CmdSpec): Change {
-  const argv = asUser(spec.argv, spec.runas);
+  const argv = spec.runas ? ['runuser', '-u', spec.runas, '--', ...spec.argv] : spec.argv;
   const change: Change = {
-    summary: `run ${spec.argv.join(' ')}`,
+    summary: `run ${spec.shown}`,
     // A command leaves no trace to re-read unless it `creates` something.
-    converges: spec.creates.length > 0,
+    converges: spec.converges,
     async apply(host) {
       const r = await host.exec(argv, spec.opts);
       change.detail = { retcode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr) };
@@ -84,8 +88,4 @@ function runChange(spec: CmdSpec): Change {
   return change;
 }
 
-function asUser(argv: string[], user?: string): string[] {
-  return user ? ['runuser', '-u', user, '--', ...argv] : argv;
-}
-
-export const cmd: ResourceKind = { run };
+export const cmd: ResourceKind = { run, wait };

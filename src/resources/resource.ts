@@ -53,6 +53,8 @@ export interface ResourceFunction<S = unknown> {
    * `own` are the state's own changes this run (a service just started needs no restart).
    */
   watch?(spec: S, ctx: PlanContext, own: Change[]): Promise<Change[]>;
+  /** The function reads `names` itself (ssh_auth: keys of one file) instead of one state per name. */
+  ownNames?: boolean;
   /** Batch reads for every state of this function before planning (one dpkg-query, one systemctl show). */
   prefetch?(specs: S[], host: HostView): Promise<void>;
 }

@@ -74,6 +74,7 @@ dev-user:
 /srv/app/config.ini:
   file.managed:
     source: salt://app.ini
+    template: handlebars
     mode: 600
 /etc/motd:
   file.managed:
