@@ -8,8 +8,8 @@ interface Construct {
 }
 
 const CONSTRUCTS: Construct[] = [
-  { pattern: /\{\{-?\s*salt\[/, jinja: "{{ salt['pillar.get']('app:port', 8000) }}", handlebars: '{{default pillar.app.port 8000}}' },
-  { pattern: /\{\{-?\s*pillar\.get\(/, jinja: "{{ pillar.get('app:port', 8000) }}", handlebars: '{{default pillar.app.port 8000}}' },
+  { pattern: /\bsalt\[['"]/, jinja: "{{ salt['pillar.get']('app:port', 8000) }}", handlebars: '{{default pillar.app.port 8000}}' },
+  { pattern: /\b(pillar|grains)\.get\(/, jinja: "{{ pillar.get('app:port', 8000) }}", handlebars: '{{default pillar.app.port 8000}}' },
   { pattern: /\{\{-?\s*(pillar|grains)\[/, jinja: "{{ pillar['app']['name'] }}, {{ grains['id'] }}", handlebars: '{{pillar.app.name}}, {{grains.id}}' },
   { pattern: /\{%-?\s*if\b/, jinja: "{% if pillar.get('tls') %} … {% else %} … {% endif %}", handlebars: '{{#if pillar.tls}} … {{else}} … {{/if}}' },
   { pattern: /\{%-?\s*for\b/, jinja: '{% for name, dev in pillar.devs.items() %} {{ name }} {% endfor %}', handlebars: '{{#each pillar.devs}} {{@key}} {{/each}}' },
@@ -21,13 +21,13 @@ const CONSTRUCTS: Construct[] = [
 /** One problem for a Jinja file (its first Jinja line and the Handlebars equivalent), or nothing. */
 export function jinjaProblem(text: string): { line: number; message: string } | undefined {
   const lines = text.split('\n');
-  for (const c of CONSTRUCTS) {
-    const i = lines.findIndex((l) => c.pattern.test(l));
-    if (i < 0) continue;
-    return {
-      line: i + 1,
-      message: `this file is Jinja, and brine's templates are Handlebars (nothing else in it was read): \`${c.jinja}\` is \`${c.handlebars}\` in Handlebars; see README, "Coming from Salt"`,
-    };
-  }
+  const any = (l: string) => CONSTRUCTS.some((c) => c.pattern.test(l));
+  const i = lines.findIndex(any);
+  if (i < 0) return undefined;
+  const c = CONSTRUCTS.find((x) => x.pattern.test(lines[i]))!;
+  return {
+    line: i + 1,
+    message: `this file is Jinja, and brine's templates are Handlebars (nothing else in it was read): \`${c.jinja}\` is \`${c.handlebars}\` in Handlebars; see README, "Coming from Salt"`,
+  };
   return undefined;
 }

@@ -59,6 +59,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
 
   const decls: StateDecl[] = [];
   const extensions: StateDecl[] = [];
+  const includesOf = new Map<string, string[]>();
   const loaded: string[] = [];
   const unloaded = new Set<string>();
   const files = new Map<string, string>();
@@ -94,13 +95,18 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
     extensions.push(...parsed.extends);
+    includesOf.set(name, []);
     for (const inc of parsed.includes) {
       const full = resolveInclude(name, /\/init\.ya?ml$/.test(path), inc.name);
       if (full === undefined) problems.push({ file, line: inc.line, message: `include '${inc.name}' goes above the states/ directory` });
-      else queue.push({ name: full, from: { file, line: inc.line } });
+      else {
+        queue.push({ name: full, from: { file, line: inc.line } });
+        includesOf.get(name)!.push(full);
+      }
     }
   }
 
+  definitionOrder(decls, loaded, includesOf);
   const unique = uniqueStates(expandNames(uniqueStates(decls, problems, extensions), registry, problems), problems);
 
   const specs = new Map<string, unknown>();
@@ -164,4 +170,21 @@ function uniqueStates(decls: StateDecl[], problems: Problem[], extensions?: Stat
   const unique = [...byKey.values()];
   if (extensions) applyExtends(unique, extensions, problems);
   return unique;
+}
+
+/**
+ * Salt's definition order: a file's includes run before its own states, depth first, in the
+ * order they are listed (foo including bar and baz: bar's includes, bar, baz's, baz, foo).
+ */
+function definitionOrder(decls: StateDecl[], roots: string[], includesOf: Map<string, string[]>): void {
+  const rank = new Map<string, number>();
+  let next = 0;
+  const visit = (sls: string) => {
+    if (rank.has(sls) || !includesOf.has(sls)) return;
+    rank.set(sls, -1);
+    includesOf.get(sls)!.forEach(visit);
+    rank.set(sls, next++);
+  };
+  roots.forEach(visit);
+  for (const d of decls) d.index += (rank.get(d.sls) ?? 0) * 1_000_000;
 }

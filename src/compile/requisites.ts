@@ -81,8 +81,10 @@ function topoOrder(decls: StateDecl[], incoming: Map<string, Edge[]>, problems: 
   const byKey = new Map(decls.map((d) => [d.key, d]));
   const rank = orderRank(decls);
   const sorted = [...decls].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
-  const position = new Map(sorted.map((d, i) => [d.key, i]));
   const waiting = new Map(decls.map((d) => [d.key, new Set(incoming.get(d.key)!.map((e) => e.from))]));
+  // Salt looks at a state's requisites by type (require, then watch…), each list in its order.
+  const typeRank = (e: Edge) => ['require', 'watch', 'onfail', 'onchanges'].indexOf(e.type);
+  const depsOf = (key: string) => [...new Set(incoming.get(key)!.map((e, i) => ({ e, i })).sort((a, b) => typeRank(a.e) - typeRank(b.e) || a.i - b.i).map(({ e }) => e.from))];
   const order: StateDecl[] = [];
   const done = new Set<string>();
   const visiting = new Set<string>();
@@ -90,7 +92,7 @@ function topoOrder(decls: StateDecl[], incoming: Map<string, Edge[]>, problems: 
     if (done.has(d.key)) return true;
     if (visiting.has(d.key)) return false;
     visiting.add(d.key);
-    const deps = [...waiting.get(d.key)!].sort((a, b) => position.get(a)! - position.get(b)!);
+    const deps = depsOf(d.key);
     const ok = deps.every((k) => visit(byKey.get(k)!));
     visiting.delete(d.key);
     if (!ok) return false;
