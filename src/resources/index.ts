@@ -9,5 +9,10 @@ import { sshAuth } from './ssh-auth/index.js';
 import { sysctl } from './sysctl.js';
 import { ufw } from './ufw/index.js';
 import { user } from './user.js';
+import { cron } from './cron/index.js';
+import { debconf } from './debconf.js';
+import { host } from './etc-hosts.js';
+import { pkgrepo } from './pkgrepo/index.js';
+import { timezone } from './timezone.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, service, ufw };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, pkgrepo, service, ufw, cron, host, timezone, debconf };
