@@ -13,7 +13,7 @@ import { loadPillar, resolveName, type Pillar } from './pillar.js';
 import { render } from './render.js';
 import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
-import { makeSourceLoader } from './source.js';
+import { listSource, makeSourceLoader } from './source.js';
 import { applyExtends, expandNames } from './expand.js';
 import { jinjaProblem } from './jinja.js';
 import { didYouMean } from '../core/suggest.js';
@@ -127,7 +127,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     const args = new Args(decl, problems);
     const before = problems.length;
     try {
-      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args) });
+      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args), listSource: (src) => listSource(statesRoot, src, args) });
       args.done();
       if (problems.length === before) specs.set(decl.key, spec);
     } catch (err) {

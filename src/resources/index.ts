@@ -14,5 +14,7 @@ import { debconf } from './debconf.js';
 import { host } from './etc-hosts.js';
 import { pkgrepo } from './pkgrepo/index.js';
 import { timezone } from './timezone.js';
+import { locale } from './locale.js';
+import { sshKnownHosts } from './ssh-known-hosts/index.js';
 
-export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, pkgrepo, service, ufw, cron, host, timezone, debconf };
+export const registry: Registry = { file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, pkgrepo, service, ufw, cron, host, timezone, debconf, locale, ssh_known_hosts: sshKnownHosts };

@@ -32,6 +32,8 @@ export interface ParseContext {
   decl: StateDecl;
   /** Read and render a `source:` template from the state tree (`salt://x`, `brine://x`, `x`). */
   loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer;
+  /** The files under a directory of the state tree (`salt://dir`), as paths relative to it; undefined if none. */
+  listSource(source: string): string[] | undefined;
 }
 
 export interface PlanContext {
