@@ -61,11 +61,10 @@ async function planFile(host: HostView, path: string, want: Buffer, what: string
 
 export const managed: ResourceFunction<RepoSpec> = {
   parse(a, ctx) {
-    const repo = parseRepoLine(a.name);
-    if (typeof repo === 'string') {
-      a.problem('name', repo);
-      return { file: '', content: '', refresh: false };
-    }
+    const parsed = parseRepoLine(a.name);
+    if (typeof parsed === 'string') a.problem('name', parsed);
+    // Every argument is read even when the line is wrong, so each problem is reported once.
+    const repo = typeof parsed === 'string' ? { type: 'deb' as const, uri: '', suite: '', components: [] } : parsed;
     const file = sourcesFile(a, ctx.decl.id);
     const key = signingKey(a, ctx, repo, file);
     return { file, key, content: toDeb822(repo, a.str('humanname')), refresh: a.bool('refresh', true) };
