@@ -1,4 +1,5 @@
 // Each way a real Salt tree used to compile into something else, or fail for syntax alone.
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveInclude } from '../../src/compile/load.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -131,7 +132,7 @@ describe('source files and Jinja', () => {
 
   it('copies a source without template as is, byte for byte', async () => {
     const dir = makeProject({ 'states/main.yaml': `/etc/key.gpg:\n  file.managed:\n    - source: salt://key.gpg\n` });
-    require('node:fs').writeFileSync(`${dir}/states/key.gpg`, BINARY);
+    writeFileSync(`${dir}/states/key.gpg`, BINARY);
     const c = compileProject(dir, {}, ['main']);
     expect((c.specs.get('/etc/key.gpg|file') as { content: Buffer }).content.equals(BINARY)).toBe(true);
     const h = new FakeHost().dir('/etc');
