@@ -144,8 +144,14 @@ export class Args {
 
 /** The first piece of shell syntax in a command string, if any (what word splitting would not honour). */
 export function shellSyntax(text: string): string | undefined {
-  const m = /[|&;<>()$`\\*?[\]{}~#\n]|^\s*[A-Za-z_][A-Za-z0-9_]*=/.exec(text);
-  return m ? m[0] : undefined;
+  if (/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(text)) return /^\s*[A-Za-z_][A-Za-z0-9_]*=/.exec(text)![0].trim();
+  // Quoted text is literal to both (but for what a shell expands inside double quotes).
+  const parts = /"((?:[^"\\]|\\.)*)"|'[^']*'|[^"']+|["']/g;
+  for (let m = parts.exec(text); m; m = parts.exec(text)) {
+    const found = m[1] !== undefined ? /\$[\w{(@*#?$!-]|[`\\]/.exec(m[1]) : m[0].startsWith("'") ? null : /[|&;<>()$`\\*?[\]{}~#\n"']/.exec(m[0]);
+    if (found) return found[0];
+  }
+  return undefined;
 }
 
 /** Split a command string into words, honouring simple quotes; no shell features. */

@@ -42,6 +42,10 @@ b: {cmd.run: {name: 'echo $HOME', shell: /bin/bash}}
       expect.stringMatching(/^4 check_cmd "&" is shell syntax, and this command runs without a shell: give an argv list/),
     ]);
     expect(messages(() => compileStates(`/etc/x:\n  file.managed:\n    - contents: x\n    - check_in_place: FOO=1 nginx -t\n`))[0]).toMatch(/check_in_place "FOO=" is shell syntax/);
+    // Quoted text is literal to a shell and to word splitting alike: accepted, unless a shell would expand it.
+    const quoted = compileStates(`/etc/x:\n  file.managed:\n    - contents: x\n    - check_cmd: grep -q "^listen [0-9]*;$"\n`);
+    expect(quoted.specs.get('/etc/x|file')).toMatchObject({ checkCmd: ['grep', '-q', '^listen [0-9]*;$'] });
+    expect(messages(() => compileStates(`/etc/x:\n  file.managed:\n    - contents: x\n    - check_cmd: grep -q "$HOME"\n`))[0]).toMatch(/check_cmd "\$H" is shell syntax/);
   });
 
   it('reads a list in unless/onlyif as several commands (Salt), refusing what looks like an argv', async () => {
