@@ -106,7 +106,8 @@ function topoOrder(decls: StateDecl[], incoming: Map<string, Edge[]>, problems: 
     for (const d of decls) {
       if (done.has(d.key) || reported.has(d.key)) continue;
       const cycle = findCycle(d.key, waiting, done);
-      if (!cycle) continue;
+      // A state that only waits on a cycle finds that same cycle again: report it once.
+      if (!cycle || cycle.every((k) => reported.has(k))) continue;
       cycle.forEach((k) => reported.add(k));
       const names = cycle.map((k) => byKey.get(k)!.id);
       const first = byKey.get(cycle[0])!;

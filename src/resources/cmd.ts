@@ -19,7 +19,8 @@ export interface CmdSpec {
 function command(a: Args): { argv: string[]; shown: string } {
   const shell = a.raw('shell');
   const raw = a.decl.args.name;
-  if (shell !== undefined && shell !== true && !(typeof shell === 'string' && shell.startsWith('/'))) {
+  if (shell === false) a.problem('shell', 'a command string runs through a shell, as in Salt: to run without one, give the command as an argv list ([cmd, arg…])');
+  else if (shell !== undefined && shell !== true && !(typeof shell === 'string' && shell.startsWith('/'))) {
     a.problem('shell', `expected the path of a shell (/bin/bash) or true, got ${JSON.stringify(shell)}`);
   }
   if (Array.isArray(raw)) {

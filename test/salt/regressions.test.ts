@@ -123,6 +123,11 @@ c: {file.absent: {name: /tmp/c}}
     expect(c.graph.order.map((d) => d.id)).toEqual(['c', 'a', 'b']);
   });
 
+  it('reports a requisite cycle once, however many states wait on it', () => {
+    const ps = problemsOf(() => compileStates(`a: {file.absent: {name: /tmp/a, require: [b]}}\nb: {file.absent: {name: /tmp/b, require: [a]}}\nc: {file.absent: {name: /tmp/c, require: [a]}}\n`));
+    expect(ps.map((p) => p.message)).toEqual(['requisite cycle: a → b → a']);
+  });
+
   it('refuses extend of a state that is not there', () => {
     expect(messages(() => compileStates(`extend:\n  nginx:\n    service:\n      - watch: [x]\nx: {file.absent: {name: /tmp/x}}\n`))).toEqual([
       expect.stringMatching(/^3  extend: no state 'nginx' with service in the states of this run/),

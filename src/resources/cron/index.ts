@@ -48,7 +48,7 @@ const fn = (absent: boolean): ResourceFunction<CronSpec> => ({
     return {
       changes: [
         {
-          summary: `${spec.absent ? 'remove' : current.includes(spec.job.cmd) ? 'update' : 'add'} cron job for ${spec.user}: ${spec.job.when} ${spec.job.cmd}`,
+          summary: spec.absent ? `remove cron job for ${spec.user}: ${spec.job.cmd}` : `${current.includes(spec.job.cmd) ? 'update' : 'add'} cron job for ${spec.user}: ${spec.job.when} ${spec.job.cmd}`,
           diff: unifiedDiff(`crontab of ${spec.user}`, current, next),
           async apply(h) {
             const fresh = await h.readFile(path);
