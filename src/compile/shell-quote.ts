@@ -1,14 +1,9 @@
 // `{{sh value}}`: a pillar value as one shell word, for commands that run through /bin/sh. In a
 // state file the word must also stay inside its YAML scalar, so there it is written so that no
 // YAML-significant sequence (` #`, `: `, `,`, brackets) appears, and it may not start the value.
+import { shellWord } from '../core/shell-word.js';
 
-/** One POSIX shell word that reads back as exactly `value`. */
-export function shellWord(value: unknown): string {
-  if (value === undefined || value === null || typeof value === 'object') {
-    throw new Error(`sh: expected a string or number, got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : 'nothing'}`);
-  }
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord };
 
 /** The same word for a state file: YAML's indicators outside the quotes (`'\#'`), no newline. */
 export function shellWordInYaml(value: unknown): string {

@@ -1,6 +1,6 @@
 // Every resource kind brine knows, by the name state files use.
 import type { Registry } from './resource.js';
-import { cmd } from './cmd.js';
+import { cmd } from './cmd/index.js';
 import { file } from './file/index.js';
 import { group } from './group.js';
 import { pkg } from './pkg/index.js';

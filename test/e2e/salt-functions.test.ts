@@ -13,6 +13,9 @@ const flavour = defineFlavour({ name: 'salt', base: 'full', include: ['cron', 'l
 
 const KEY = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZbrineE2EWCSsGAQQB2kcPAQEHQKeyForTestsOnlyNotARealKey0000000000\n=AAAA\n-----END PGP PUBLIC KEY BLOCK-----\n';
 
+// Shell syntax in a pillar value: {{sh}} makes it one word, whatever it holds.
+const MOTTO = "it's $HOME; `id` & done # not a comment: [x]";
+
 const STATES = String.raw`
 nano:
   pkg.purged
@@ -110,6 +113,17 @@ marker:
     - name: echo made > /root/marker && chmod 600 /root/marker
     - unless: test -f /root/marker && grep -q made /root/marker
 
+motto:
+  cmd.run:
+    - name: printf '%s\n' {{sh pillar.motto}} > /root/motto
+    - creates: /root/motto
+
+stamp:
+  cmd.script:
+    - source: salt://bin/stamp.sh
+    - args: one "two words"
+    - creates: /root/stamp
+
 announce:
   cmd.wait:
     - name: echo heard >> /root/heard
@@ -124,6 +138,9 @@ const TREE = {
   'states/site/index.html': '<h1>hello</h1>\n',
   'states/site/css/main.css': 'body { margin: 0 }\n',
   'states/site/draft.tmp': 'not copied\n',
+  'states/bin/stamp.sh': '#!/bin/bash\nprintf "%s|" "$@" > /root/stamp\n',
+  'pillar/top.yaml': "base:\n  '*': [app]\n",
+  'pillar/app.yaml': `motto: ${JSON.stringify(MOTTO)}\n`,
 };
 
 const summaries = (r: Report) => r.states.map((s) => [`${s.id} ${s.function}`, s.result, ...s.changes.map((c) => c.summary)]);
@@ -163,6 +180,8 @@ describeHosts('Salt functions on a real host', () => {
       ['/srv/site file.recurse', 'pending', 'create directory /srv/site/css (mode 0750)', 'create /srv/site/css/main.css', 'create /srv/site/index.html', 'remove /srv/site/stale.txt (clean: not in the source)'],
       ['reload-site cmd.wait', 'pending', 'run echo reloaded >> /root/reloads'],
       ['marker cmd.run', 'pending', 'run echo made > /root/marker && chmod 600 /root/marker'],
+      ['motto cmd.run', 'pending', `run printf '%s\\n' 'it'\\''s $HOME; \`id\` & done '\\#' not a comment'\\:' '\\['x'\\]'' > /root/motto`],
+      ['stamp cmd.script', 'pending', 'run salt://bin/stamp.sh one "two words"'],
       ['announce cmd.wait', 'ok'],
       ['announce cmd.mod_watch', 'pending', 'run echo heard >> /root/heard'],
     ]);
@@ -194,6 +213,8 @@ describeHosts('Salt functions on a real host', () => {
     expect(await sh('cut -c1-3 /root/.ssh/known_hosts; ssh-keygen -F localhost -f /root/.ssh/known_hosts >/dev/null && echo found')).toBe('|1|\nfound\n');
     expect(await sh('cd /srv/site && find . | sort && stat -c %a index.html css css/main.css')).toBe('.\n./css\n./css/main.css\n./index.html\n./keep.tmp\n640\n750\n640\n');
     expect(await sh('cat /root/reloads /root/heard /root/marker')).toBe('reloaded\nheard\nmade\n');
+    expect(await sh('cat /root/motto')).toBe(`${MOTTO}\n`);
+    expect(await sh('cat /root/stamp')).toBe('one|two words|');
   });
 
   it('a second apply changes nothing, and --test then says so', async () => {

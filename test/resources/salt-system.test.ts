@@ -136,3 +136,21 @@ describe('file.recurse', () => {
     expect(summaries(await run(c, h, true))).toEqual([[]]);
   });
 });
+
+describe('cmd.script', () => {
+  it('runs a state-tree script by its #! interpreter, fed on stdin, with args as shell text or argv', async () => {
+    const dir = makeProject({
+      'states/main.yaml': `migrate:\n  cmd.script:\n    - source: salt://bin/migrate.sh\n    - args: --verbose "two words"\n    - creates: /srv/migrated\npy:\n  cmd.script:\n    - name: salt://bin/hello.py\n    - args: [a b, c]\n    - runas: app\n`,
+      'states/bin/migrate.sh': '#!/bin/bash\necho "$@"\n',
+      'states/bin/hello.py': '#!/usr/bin/env python3\nprint("hi")\n',
+    });
+    const c = compileProject(dir, {}, ['main']);
+    const h = new FakeHost().on(() => ({ exitCode: 0 }));
+    const r = await run(c, h, false);
+    expect(summaries(r)).toEqual([['run salt://bin/migrate.sh --verbose "two words"'], ['run salt://bin/hello.py a b c']]);
+    expect(h.calls.filter((x) => x.op === 'exec').map((x) => [x.args[0], (x.args[1] as { input: string }).input])).toEqual([
+      [['/bin/sh', '-c', `cat | '/bin/bash' /dev/stdin --verbose "two words"`], '#!/bin/bash\necho "$@"\n'],
+      [['runuser', '-u', 'app', '--', '/bin/sh', '-c', 'cat | "$@"', 'sh', '/usr/bin/env', 'python3', '/dev/stdin', 'a b', 'c'], '#!/usr/bin/env python3\nprint("hi")\n'],
+    ]);
+  });
+});

@@ -1,10 +1,11 @@
-// cmd.run and cmd.wait. A string command runs as Salt runs it, through `/bin/sh -c` (or the
+// cmd.run, cmd.wait and cmd.script (script.ts). A string command runs as Salt runs it, through `/bin/sh -c` (or the
 // shell `shell:` names); an argv list runs with no shell. `unless`, `onlyif` and `creates` are
 // the global checks every state has (compile/global-args.ts). cmd.wait runs only on `watch`.
-import type { Args } from '../core/args.js';
-import { CommandError } from '../core/errors.js';
-import type { Change, ParseContext, ResourceFunction, ResourceKind } from './resource.js';
-import type { RunOptions } from '../host/types.js';
+import type { Args } from '../../core/args.js';
+import { CommandError } from '../../core/errors.js';
+import type { Change, ParseContext, ResourceFunction, ResourceKind } from '../resource.js';
+import type { RunOptions } from '../../host/types.js';
+import { script } from './script.js';
 
 export interface CmdSpec {
   argv: string[];
@@ -31,7 +32,7 @@ function command(a: Args): { argv: string[]; shown: string } {
   return { argv: [typeof shell === 'string' ? shell : '/bin/sh', '-c', a.name], shown: a.name };
 }
 
-const OUTPUT_LIMIT = 4000;
+export const OUTPUT_LIMIT = 4000;
 const tail = (s: string) => (s.length > OUTPUT_LIMIT ? '…' + s.slice(-OUTPUT_LIMIT) : s).trimEnd();
 
 function parse(a: Args, ctx: ParseContext): CmdSpec {
@@ -74,7 +75,7 @@ export const wait: ResourceFunction<CmdSpec> = {
   },
 };
 
-function runChange(spec: CmdSpec): Change {
+export function runChange(spec: CmdSpec): Change {
   const argv = spec.runas ? ['runuser', '-u', spec.runas, '--', ...spec.argv] : spec.argv;
   const change: Change = {
     summary: `run ${spec.shown}`,
@@ -89,4 +90,4 @@ function runChange(spec: CmdSpec): Change {
   return change;
 }
 
-export const cmd: ResourceKind = { run, wait };
+export const cmd: ResourceKind = { run, wait, script };
