@@ -27,7 +27,7 @@ export function jinjaProblem(text: string): { line: number; message: string } | 
   const c = CONSTRUCTS.find((x) => x.pattern.test(lines[i]))!;
   return {
     line: i + 1,
-    message: `this file is Jinja, and brine's templates are Handlebars (nothing else in it was read): \`${c.jinja}\` is \`${c.handlebars}\` in Handlebars; see README, "Coming from Salt"`,
+    message: `this file is Jinja, and brine's templates are Handlebars (pillar files are plain YAML; nothing else in this file was read): \`${c.jinja}\` is \`${c.handlebars}\` in Handlebars; see README, "Coming from Salt"`,
   };
   return undefined;
 }

@@ -165,6 +165,8 @@ describe('source files and Jinja', () => {
     const ifOnly = problemsOf(() => compileStates(`a:\n  file.absent:\n    - name: /x\n{%- if grains.os == 'Debian' %}\n{% endif %}\n`));
     expect(ifOnly.map((p) => `${p.line} ${p.message}`)).toEqual([expect.stringMatching(/^4 .*`\{% if pillar.get\('tls'\) %\} … \{% else %\} … \{% endif %\}` is `\{\{#if pillar.tls\}\} … \{\{else\}\} … \{\{\/if\}\}`/)]);
     expect(messages(() => compileStates(`/etc/x:\n  file.managed:\n    - contents: x\n    - template: jinja\n`))).toEqual([expect.stringMatching(/^4 template brine's templates are Handlebars, not jinja/)]);
+    const pillar = problemsOf(() => compileStates('a: {file.absent: {name: /x}}\n', { 'app.yaml': "port: {{ salt['pillar.get']('x', 1) }}\n" }));
+    expect(pillar).toEqual([expect.objectContaining({ file: 'pillar/app.yaml', line: 1, message: expect.stringMatching(/^this file is Jinja/) })]);
   });
 });
 
@@ -192,6 +194,12 @@ c:
 });
 
 describe('listen and cmd.wait', () => {
+  it('reads listen_in as a listen of the other state', () => {
+    const c = compileStates(`conf: {file.absent: {name: /tmp/c, listen_in: [{cmd: reload}]}}\nreload: {cmd.wait: {name: ['true']}}\n`);
+    expect(c.graph.listen).toEqual([{ from: 'conf|file', to: 'reload|cmd', type: 'listen' }]);
+    expect(c.graph.incoming.get('reload|cmd')).toEqual([]);
+  });
+
   it('reacts once at the end of the run when a listened-to state changed, in --test and apply', async () => {
     const c = compileStates(`
 /srv/conf: {file.managed: {contents: new}}
