@@ -39,7 +39,7 @@ export function parseSls(text: string, file: string, sls: string, startIndex: nu
     return out;
   }
   let index = startIndex;
-  const at = (line: number) => ({ file, sls, line, index: index++ });
+  const at: NextAt = Object.assign((line: number) => ({ file, sls, line, index: index++ }), { file });
   for (const pair of doc.contents.items) {
     const id = scalarKey(pair);
     const line = lineOf(pair.key);
@@ -70,8 +70,8 @@ export function parseSls(text: string, file: string, sls: string, startIndex: nu
 }
 
 /** An ID's body: `kind.function: args` pairs, or Salt's short form, a bare `kind.function` string. */
-function parseBody(body: Node, id: string, line: number, at: (line: number) => At, lineOf: LineOf, problems: Problem[], extend = false): StateDecl[] {
-  const { file } = at(line);
+function parseBody(body: Node, id: string, line: number, at: NextAt, lineOf: LineOf, problems: Problem[], extend = false): StateDecl[] {
+  const file = at.file;
   if (isScalar(body) && typeof body.value === 'string' && !extend) {
     const decl = parseFunction(body.value, null, id, at(line), lineOf, problems);
     return decl ? [decl] : [];
@@ -94,8 +94,9 @@ function parseBody(body: Node, id: string, line: number, at: (line: number) => A
   return out;
 }
 
-function parseExtend(value: Node, at: (line: number) => At, lineOf: LineOf, problems: Problem[]): StateDecl[] {
-  const { file, line } = at(lineOf(value));
+function parseExtend(value: Node, at: NextAt, lineOf: LineOf, problems: Problem[]): StateDecl[] {
+  const { file } = at;
+  const line = lineOf(value);
   if (!isMap(value)) {
     problems.push({ file, line, id: 'extend', message: 'extend: expected a mapping of state IDs' });
     return [];
@@ -116,6 +117,8 @@ function scalarKey(pair: Pair): string | undefined {
 }
 
 type At = { file: string; sls: string; line: number; index: number };
+/** The position of the next declaration (file order), and the file itself. */
+type NextAt = ((line: number) => At) & { file: string };
 
 function parseFunction(key: string, value: Node | null, id: string, at: At, lineOf: LineOf, problems: Problem[], extend = false): StateDecl | undefined {
   const { file, line } = at;
