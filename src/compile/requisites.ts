@@ -1,5 +1,5 @@
 // The requisite graph: resolve targets, find missing ones and cycles, and order the states
-// as Salt runs them: sorted by `order`, then file order; each state's requisites run just before it.
+// by Salt's `order`, then definition order, each state once everything it requires has run.
 import type { Problem } from '../core/errors.js';
 import { describeTarget, type RequisiteType, type StateDecl } from '../core/state.js';
 
@@ -76,31 +76,25 @@ function orderRank(decls: StateDecl[]): (d: StateDecl) => number {
   };
 }
 
-/** Take states in (order, file) order; before each, the states it requires, depth first, as Salt does. */
+/**
+ * Kahn's algorithm over states sorted by (order, definition order): always the first ready one.
+ * Every requisite holds; unlike Salt, which pulls a state's requisites forward to just before it,
+ * a state never runs ahead of one written above it that is ready (a state file may rely on that:
+ * a file before the directory above it, with no requisite between them).
+ */
 function topoOrder(decls: StateDecl[], incoming: Map<string, Edge[]>, problems: Problem[]): StateDecl[] {
   const byKey = new Map(decls.map((d) => [d.key, d]));
   const rank = orderRank(decls);
   const sorted = [...decls].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   const waiting = new Map(decls.map((d) => [d.key, new Set(incoming.get(d.key)!.map((e) => e.from))]));
-  // Salt looks at a state's requisites by type (require, then watch…), each list in its order.
-  const typeRank = (e: Edge) => ['require', 'watch', 'onfail', 'onchanges'].indexOf(e.type);
-  const depsOf = (key: string) => [...new Set(incoming.get(key)!.map((e, i) => ({ e, i })).sort((a, b) => typeRank(a.e) - typeRank(b.e) || a.i - b.i).map(({ e }) => e.from))];
   const order: StateDecl[] = [];
   const done = new Set<string>();
-  const visiting = new Set<string>();
-  const visit = (d: StateDecl): boolean => {
-    if (done.has(d.key)) return true;
-    if (visiting.has(d.key)) return false;
-    visiting.add(d.key);
-    const deps = depsOf(d.key);
-    const ok = deps.every((k) => visit(byKey.get(k)!));
-    visiting.delete(d.key);
-    if (!ok) return false;
-    order.push(d);
-    done.add(d.key);
-    return true;
-  };
-  sorted.forEach(visit);
+  while (order.length < decls.length) {
+    const ready = sorted.find((d) => !done.has(d.key) && [...waiting.get(d.key)!].every((k) => done.has(k)));
+    if (!ready) break;
+    order.push(ready);
+    done.add(ready.key);
+  }
   if (order.length < decls.length) {
     const reported = new Set<string>();
     for (const d of decls) {

