@@ -4,7 +4,7 @@
 import type { Args } from '../../core/args.js';
 import { shellWord } from '../../core/shell-word.js';
 import type { ParseContext, ResourceFunction } from '../resource.js';
-import { runChange, type CmdSpec } from './index.js';
+import { commonSpec, runsEachTime, type CmdSpec } from './run.js';
 
 function interpreter(text: string): string[] {
   const m = /^#![ \t]*(\S+)(?:[ \t]+(\S+))?/.exec(text);
@@ -29,28 +29,11 @@ function parse(a: Args, ctx: ParseContext): CmdSpec {
     a.problem('args', 'expected a string (shell text) or an argv list');
     argv = [];
   }
-  const env = a.mapping('env');
-  const runas = a.str('runas');
   return {
     argv,
     shown: `${source ?? a.name}${typeof args === 'string' ? ` ${args}` : Array.isArray(args) ? ` ${args.join(' ')}` : ''}`,
-    runas,
-    converges: ctx.decl.conditions.some((c) => c.type === 'creates'),
-    opts: {
-      cwd: a.str('cwd'),
-      env: env ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : undefined,
-      input: text,
-      timeout: (a.int('timeout') ?? 0) * 1000 || undefined,
-    },
+    ...commonSpec(a, ctx, text),
   };
 }
 
-export const script: ResourceFunction<CmdSpec> = {
-  parse,
-  async plan(spec) {
-    return { changes: [runChange(spec)] };
-  },
-  async watch(spec, _ctx, own) {
-    return own.length ? [] : [runChange(spec)];
-  },
-};
+export const script: ResourceFunction<CmdSpec> = { parse, ...runsEachTime };
