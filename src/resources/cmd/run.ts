@@ -1,6 +1,7 @@
 // cmd.run and cmd.wait, and what cmd.script (script.ts) shares with them. A string command runs
-// as Salt runs it, through `/bin/sh -c` (or the shell `shell:` names); an argv list, no shell. `unless`, `onlyif` and `creates` are
-// the global checks every state has (compile/global-args.ts). cmd.wait runs only on `watch`.
+// as Salt runs it, through `/bin/sh -c` (or the shell `shell:` names); an argv list, no shell.
+// `unless`, `onlyif` and `creates` are the global checks every state has (compile/global-args.ts).
+// cmd.wait runs only on `watch`.
 import type { Args } from '../../core/args.js';
 import { CommandError } from '../../core/errors.js';
 import type { Change, ParseContext, ResourceFunction } from '../resource.js';
