@@ -64,6 +64,15 @@ upstreams:
     - require:
       - file: e2e-conf
 
+port-line:
+  file.line:
+    - name: /etc/brine-e2e.conf
+    - mode: ensure
+    - after: '^listen'
+    - content: port = 8080
+    - require:
+      - file: e2e-conf
+
 backup:
   cron.present:
     - name: /usr/local/bin/backup --quiet
@@ -170,6 +179,7 @@ describeHosts('Salt functions on a real host', () => {
       // The file they edit is not there yet: pending behind the state that makes it.
       ['workers file.replace', 'pending'],
       ['upstreams file.blockreplace', 'pending'],
+      ['port-line file.line', 'pending'],
       ['backup cron.present', 'pending', 'add cron job for root: 30 2 * * * /usr/local/bin/backup --quiet'],
       ['/usr/bin/old-thing cron.absent', 'pending', 'remove cron job for root: /usr/bin/old-thing'],
       ['db.internal host.present', 'pending', 'add db.internal on 10.0.0.5 in /etc/hosts'],
@@ -203,7 +213,7 @@ describeHosts('Salt functions on a real host', () => {
       '# Example repository\nTypes: deb\nURIs: https://repo.example.test/debian\nSuites: bookworm\nComponents: main\nArchitectures: amd64\nSigned-By: /etc/apt/keyrings/example.asc\n',
     );
     expect(await sh('cat /etc/apt/keyrings/example.asc')).toBe(KEY);
-    expect(await sh('cat /etc/brine-e2e.conf')).toBe('listen = 127.0.0.1\nworkers = 4\ndebug = false\n# BEGIN upstreams\nupstream = a\nupstream = b\n# END upstreams\n');
+    expect(await sh('cat /etc/brine-e2e.conf')).toBe('listen = 127.0.0.1\nport = 8080\nworkers = 4\ndebug = false\n# BEGIN upstreams\nupstream = a\nupstream = b\n# END upstreams\n');
     expect(await sh('crontab -l -u root')).toBe('# Lines below here are managed by Salt, do not edit\n# SALT_CRON_IDENTIFIER:nightly-backup\n30 2 * * * /usr/local/bin/backup --quiet\n');
     expect(await sh('grep db.internal /etc/hosts')).toBe('10.0.0.5\tdb.internal\n');
     expect(await sh('readlink /etc/localtime; cat /etc/timezone; env -u TZ date +%Z -d 2026-01-01')).toBe('/usr/share/zoneinfo/Europe/Amsterdam\nEurope/Amsterdam\nCET\n');

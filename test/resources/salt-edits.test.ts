@@ -2,6 +2,7 @@
 // second run finds done, and the pure edits behind them.
 import { describe, expect, it } from 'vitest';
 import { editCrontab, fromSpool, HEADER } from '../../src/resources/cron/crontab.js';
+import { editLine } from '../../src/resources/file/line.js';
 import { jsPattern, jsReplacement } from '../../src/resources/file/python-regex.js';
 import { FakeHost } from '../support/fake-host.js';
 import { compileStates, problemsOf, run } from '../support/project.js';
@@ -86,5 +87,33 @@ describe('cron', () => {
     const r = await run(c, h, false);
     expect(r.states[0].changes[0].summary).toBe('add cron job for root: 30 2 * * * /usr/local/bin/backup');
     expect(h.calls.find((x) => x.op === 'exec')!.args).toEqual([['crontab', '-u', 'root', '-'], { input: `${HEADER}\n# SALT_CRON_IDENTIFIER:/usr/local/bin/backup\n30 2 * * * /usr/local/bin/backup\n` }]);
+  });
+});
+
+describe('file.line', () => {
+  const base = { path: '/x', content: '  listen 8080;', indent: true, create: false, showChanges: true } as const;
+  const text = 'server {\n    listen 80;\n    root /srv;\n}\n';
+
+  it('replaces, deletes, inserts and ensures as Salt, keeping indentation and doing nothing twice', () => {
+    const replaced = editLine({ ...base, mode: 'replace', match: /listen/ }, text);
+    expect(replaced).toBe('server {\n    listen 8080;\n    root /srv;\n}\n');
+    expect(editLine({ ...base, mode: 'replace', match: /listen/ }, replaced)).toBe(replaced);
+    expect(editLine({ ...base, mode: 'delete', match: /root/ }, text)).toBe('server {\n    listen 80;\n}\n');
+    const inserted = editLine({ ...base, mode: 'insert', after: /root/ }, text);
+    expect(inserted).toBe('server {\n    listen 80;\n    root /srv;\n    listen 8080;\n}\n');
+    expect(editLine({ ...base, mode: 'insert', after: /root/ }, inserted)).toBe(inserted);
+    expect(editLine({ ...base, mode: 'insert', location: 'start' }, text)).toBe('  listen 8080;\n' + text);
+    const ensured = editLine({ ...base, mode: 'ensure', after: /^server/ }, text);
+    expect(ensured).toBe('server {\n    listen 8080;\n    listen 80;\n    root /srv;\n}\n'.replace('    listen 8080', 'listen 8080'));
+    expect(editLine({ ...base, mode: 'ensure', after: /^server/ }, ensured)).toBe(ensured);
+    expect(editLine({ ...base, mode: 'ensure', after: /listen 80;/, before: /^}/ }, text)).toBe('server {\n    listen 80;\n    listen 8080;\n}\n');
+    expect(() => editLine({ ...base, mode: 'insert', before: /nothing/ }, text)).toThrow('no line matches before: nothing');
+  });
+
+  it('plans with a diff and converges', async () => {
+    const h = new FakeHost().file('/etc/app.conf', CONF);
+    const planned = await converge(`l:\n  file.line:\n    - name: /etc/app.conf\n    - mode: ensure\n    - after: '^listen'\n    - content: port = 80\n`, h);
+    expect(planned.states[0].changes[0]).toMatchObject({ summary: 'ensure a line in /etc/app.conf', diff: expect.stringContaining('+port = 80') });
+    expect(h.fs.get('/etc/app.conf')).toMatchObject({ data: Buffer.from('listen = 127.0.0.1\nport = 80\nworkers = 2\n') });
   });
 });
