@@ -24,6 +24,8 @@ function candidates(c: Compiled, registry: Registry): Map<string, StateDecl[]> {
   for (const d of c.graph.order) {
     const group = fnOf(d)?.batch?.group;
     if (!group) continue;
+    // Its unless/onlyif/creates are checked in the ordered pass: a batch never skips that check.
+    if (d.conditions.length) continue;
     const edges = c.graph.incoming.get(d.key) ?? [];
     // Everything it waits for must be in the batch too: a pkgrepo, a debconf answer or any other
     // kind of state comes first in the ordered pass, and so then does this state.
