@@ -1,8 +1,8 @@
 // debconf.set: answers to a package's debconf questions (Salt's `data: {question: {type, value}}`),
 // read from debconf's own database and set with debconf-set-selections (values on stdin).
 import type { ResourceFunction, ResourceKind } from './resource.js';
-import { CommandError } from '../core/errors.js';
 import type { HostView } from '../host/types.js';
+import { run } from '../host/run.js';
 
 interface Answer {
   question: string;
@@ -62,8 +62,7 @@ export const set: ResourceFunction<DebconfSpec> = {
       changes: todo.map((x) => ({
         summary: `${x.question}: ${shown(x, now.get(x.question))} → ${shown(x, x.value)}`,
         async apply(h) {
-          const r = await h.exec(argv, { input: `${spec.pkg} ${x.question} ${x.type} ${x.value}\n` });
-          if (r.exitCode !== 0) throw new CommandError(argv, r);
+          await run(h, argv, { input: `${spec.pkg} ${x.question} ${x.type} ${x.value}\n` });
         },
       })),
     };

@@ -1,8 +1,9 @@
 // locale.present: a locale generated on a Debian host — its line enabled in /etc/locale.gen
 // (as /usr/share/i18n/SUPPORTED spells it), then locale-gen; `locale -a` says what exists.
-import { CommandError, MissingError } from '../core/errors.js';
+import { MissingError } from '../core/errors.js';
 import type { ResourceFunction, ResourceKind } from './resource.js';
 import { lines, planEdit } from './file/edit.js';
+import { run } from '../host/run.js';
 
 interface LocaleSpec {
   name: string;
@@ -38,8 +39,7 @@ export const present: ResourceFunction<LocaleSpec> = {
     changes.push({
       summary: `generate ${spec.name}`,
       async apply(h) {
-        const r = await h.exec(argv);
-        if (r.exitCode !== 0) throw new CommandError(argv, r);
+        await run(h, argv);
       },
     });
     return { changes };

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { editCrontab, fromSpool, HEADER } from '../../src/resources/cron/crontab.js';
 import { editLine } from '../../src/resources/file/line.js';
 import { jsPattern, jsReplacement } from '../../src/resources/file/python-regex.js';
+import { planEdit } from '../../src/resources/file/edit.js';
+import { Secrets } from '../../src/core/secrets.js';
 import { FakeHost } from '../support/fake-host.js';
 import { compileStates, problemsOf, run } from '../support/project.js';
 
@@ -21,6 +23,19 @@ async function converge(states: string, h: FakeHost) {
 }
 
 describe('file.append / file.replace / file.blockreplace', () => {
+  it('hides the removed lines of a file that holds a secret: the old value is one no mask knows', async () => {
+    const secrets = new Secrets();
+    secrets.add('new-token-Zq81');
+    const h = new FakeHost().file('/etc/app.env', 'TOKEN=old-token-Yx42\nDEBUG=0\n');
+    const edit = (t: string | null) => (t ?? '').replace(/^TOKEN=.*$/m, 'TOKEN=new-token-Zq81');
+    const [change] = await planEdit(h, { path: '/etc/app.env', edit, create: false, secrets });
+    expect(change.diff).not.toContain('old-token-Yx42');
+    expect(change.diff).toMatch(/^-TOKEN=\*{8}$/m);
+    // A file with no secret in it shows its diff as it is.
+    const [plain] = await planEdit(h, { path: '/etc/app.env', edit: (t) => (t ?? '').replace('DEBUG=0', 'DEBUG=1'), create: false, secrets });
+    expect(plain.diff).toContain('-DEBUG=0');
+  });
+
   it('appends only what is missing (whitespace aside), and creates the file', async () => {
     const h = new FakeHost().file('/etc/app.conf', 'listen   =  127.0.0.1');
     const planned = await converge(`a:\n  file.append:\n    - name: /etc/app.conf\n    - text:\n      - listen = 127.0.0.1\n      - debug = false\n`, h);

@@ -2,11 +2,12 @@
 // layout. Read from cron's spool; written with `crontab -u USER -` (which checks the syntax).
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { CommandError, MissingError } from '../../core/errors.js';
+import { MissingError } from '../../core/errors.js';
 import type { ResourceFunction, ResourceKind } from '../resource.js';
 import { accountName } from '../accounts/shared.js';
 import { readPasswd } from '../accounts/passwd.js';
 import { editCrontab, fromSpool, type CronJob } from './crontab.js';
+import { run } from '../../host/run.js';
 
 interface CronSpec {
   user: string;
@@ -52,8 +53,7 @@ const fn = (absent: boolean): ResourceFunction<CronSpec> => ({
           diff: unifiedDiff(`crontab of ${spec.user}`, current, next),
           async apply(h) {
             const fresh = await h.readFile(path);
-            const r = await h.exec(argv, { input: editCrontab(fresh === null ? '' : fromSpool(fresh), spec.job, spec.absent) });
-            if (r.exitCode !== 0) throw new CommandError(argv, r);
+            await run(h, argv, { input: editCrontab(fresh === null ? '' : fromSpool(fresh), spec.job, spec.absent) });
           },
         },
       ],

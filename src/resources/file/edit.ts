@@ -3,7 +3,9 @@
 import { unifiedDiff } from '../../core/diff.js';
 import { MissingError, StateFailure } from '../../core/errors.js';
 import type { HostView } from '../../host/types.js';
+import type { Secrets } from '../../core/secrets.js';
 import type { Change } from '../resource.js';
+import { hideSecretLines } from './secret-diff.js';
 
 export interface TextEdit {
   path: string;
@@ -13,6 +15,8 @@ export interface TextEdit {
   create: boolean;
   summary?: (before: string | null, after: string) => string;
   showChanges?: boolean;
+  /** The run's secrets: a diff of a file holding one masks its removed lines whole. */
+  secrets?: Secrets;
 }
 
 /** The change that makes the edit, or none; a missing file the edit may not create is an error. */
@@ -26,7 +30,7 @@ export async function planEdit(host: HostView, e: TextEdit): Promise<Change[]> {
   return [
     {
       summary: e.summary?.(before, after) ?? (before === null ? `create ${e.path}` : `edit ${e.path}`),
-      diff: e.showChanges === false ? undefined : unifiedDiff(e.path, before, after),
+      diff: e.showChanges === false ? undefined : hideSecretLines(unifiedDiff(e.path, before, after), after, e.secrets),
       apply: async (h) => {
         const now = await h.stat(e.path);
         const text = now ? await h.readFile(e.path) : null;

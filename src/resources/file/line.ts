@@ -92,8 +92,8 @@ export const line: ResourceFunction<LineSpec> = {
     if (spec.mode === 'delete' && !spec.match && !a.has('content')) a.problem('match', 'mode delete needs match or content');
     return spec;
   },
-  async plan(spec, { host }) {
-    const changes = await planEdit(host, { path: spec.path, edit: (t) => editLine(spec, t ?? ''), create: spec.create, showChanges: spec.showChanges, summary: () => `${spec.mode} a line in ${spec.path}` });
+  async plan(spec, { host, secrets }) {
+    const changes = await planEdit(host, { path: spec.path, secrets, edit: (t) => editLine(spec, t ?? ''), create: spec.create, showChanges: spec.showChanges, summary: () => `${spec.mode} a line in ${spec.path}` });
     return { changes };
   },
 };

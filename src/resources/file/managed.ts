@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
 import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
-import { MASK, type Secrets } from '../../core/secrets.js';
 import { staleTemps } from '../../host/leftovers.js';
 import { isFileSource, type FileSource, type HostView } from '../../host/types.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
@@ -14,6 +13,7 @@ import { backupDir, backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
+import { hideSecretLines } from './secret-diff.js';
 
 export interface ManagedSpec extends Ownership {
   path: string;
@@ -166,19 +166,3 @@ function readHead(path: string, size: number): Buffer {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/**
- * Masking by value cannot know a secret's *old* value, which a diff's `-` lines would show when a
- * secret changes. So in a file that holds secrets, every removed line is masked whole (keeping
- * only a `KEY=` or `key:` prefix); added and unchanged lines hold current values, masked as usual.
- */
-function hideSecretLines(diff: string, content: Buffer, secrets?: Secrets): string {
-  if (!secrets || !secrets.within(content.toString())) return diff;
-  return diff
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('-') || line.startsWith('--- ')) return line;
-      const prefix = /^-\s*[A-Za-z0-9_.-]+\s*[=:]\s*/.exec(line)?.[0] ?? '-';
-      return `${prefix}${MASK}`;
-    })
-    .join('\n');
-}

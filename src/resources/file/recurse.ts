@@ -8,6 +8,7 @@ import { isFileSource, type FileSource, type HostView } from '../../host/types.j
 import type { Change, ParseContext, ResourceFunction } from '../resource.js';
 import { octal, planOwnership, resolveOwnership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
+import { hideSecretLines } from './secret-diff.js';
 
 interface RecurseSpec {
   path: string;
@@ -62,7 +63,7 @@ export const recurse: ResourceFunction<RecurseSpec> = {
     };
   },
 
-  async plan(spec, { host }) {
+  async plan(spec, { host, secrets }) {
     const changes: Change[] = [];
     const { uid, gid } = await resolveOwnership(host, spec);
     const dirs = [...new Set(spec.files.flatMap((f) => ancestors(f.rel)))].sort();
@@ -90,7 +91,7 @@ export const recurse: ResourceFunction<RecurseSpec> = {
       const mode = spec.fileMode ?? st?.mode ?? 0o644;
       changes.push({
         summary: `${st ? 'update' : 'create'} ${p}`,
-        diff: large ? `File ${p} differs (${want.size} bytes, too large to diff)\n` : unifiedDiff(p, current, want),
+        diff: large ? `File ${p} differs (${want.size} bytes, too large to diff)\n` : hideSecretLines(unifiedDiff(p, current, want), want, secrets),
         apply: (h) => h.writeFile(p, f.content, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid }),
       });
     }

@@ -29,13 +29,13 @@ export const append: ResourceFunction<AppendSpec> = {
   parse(a) {
     return { path: parsePath(a), chunks: textList(a, 'text'), makedirs: a.bool('makedirs', false), ignoreWhitespace: a.bool('ignore_whitespace', true) };
   },
-  async plan(spec, { host }) {
+  async plan(spec, { host, secrets }) {
     const edit = (text: string | null) => {
       const now = text ?? '';
       const has = (chunk: string) => (spec.ignoreWhitespace ? squash(now).includes(squash(chunk)) : now.includes(chunk));
       return appendLines(now, spec.chunks.filter((c) => !has(c)).flatMap(lines));
     };
-    const changes = await planEdit(host, { path: spec.path, edit, create: true, summary: (b, after) => `append ${lines(after).length - lines(b ?? '').length} line(s) to ${spec.path}` });
+    const changes = await planEdit(host, { path: spec.path, secrets, edit, create: true, summary: (b, after) => `append ${lines(after).length - lines(b ?? '').length} line(s) to ${spec.path}` });
     return { changes };
   },
 };
@@ -82,7 +82,7 @@ export const replace: ResourceFunction<ReplaceSpec> = {
       showChanges: a.bool('show_changes', true),
     };
   },
-  async plan(spec, { host }) {
+  async plan(spec, { host, secrets }) {
     if (spec.ignoreIfMissing && !(await host.stat(spec.path))) return { changes: [], comment: `${spec.path} does not exist` };
     const edit = (text: string | null) => {
       const now = text ?? '';
@@ -95,7 +95,7 @@ export const replace: ResourceFunction<ReplaceSpec> = {
       if (!spec.notFound || lines(now).includes(spec.notFound.text)) return now;
       return spec.notFound.where === 'append' ? appendLines(now, lines(spec.notFound.text)) : `${spec.notFound.text.replace(/\n?$/, '\n')}${now}`;
     };
-    return { changes: await planEdit(host, { path: spec.path, edit, create: false, showChanges: spec.showChanges, summary: () => `replace in ${spec.path}` }) };
+    return { changes: await planEdit(host, { path: spec.path, secrets, edit, create: false, showChanges: spec.showChanges, summary: () => `replace in ${spec.path}` }) };
   },
 };
 
@@ -124,7 +124,7 @@ export const blockreplace: ResourceFunction<BlockSpec> = {
       showChanges: a.bool('show_changes', true),
     };
   },
-  async plan(spec, { host }) {
+  async plan(spec, { host, secrets }) {
     let missing = false;
     const edit = (text: string | null) => {
       const all = lines(text ?? '');
@@ -138,7 +138,7 @@ export const blockreplace: ResourceFunction<BlockSpec> = {
       const block = [spec.start, ...spec.content, spec.end];
       return (spec.notFound === 'append' ? [...all, ...block] : [...block, ...all]).join('\n') + '\n';
     };
-    const changes = await planEdit(host, { path: spec.path, edit, create: false, showChanges: spec.showChanges, summary: () => `replace the block between markers in ${spec.path}` });
+    const changes = await planEdit(host, { path: spec.path, secrets, edit, create: false, showChanges: spec.showChanges, summary: () => `replace the block between markers in ${spec.path}` });
     if (missing) throw new StateFailure(`markers not found in ${spec.path} (${JSON.stringify(spec.start)} … ${JSON.stringify(spec.end)}); set append_if_not_found: true to add the block`);
     return { changes };
   },
