@@ -1,6 +1,6 @@
 // Builds what every benchmark host gets under /opt/bench: brine's bundle with a copy of the
 // project (states/, pillar/), the Ansible playbook and the Puppet module, each fed the same
-// data — the merged pillar brine computes, and the files the states copy — and the measuring
+// data — the merged pillar brine computes, and the app they deploy (bench/app) — and the measuring
 // script.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,12 @@ import { ENV, ROLES } from './tools.js';
  */
 export const SSHD_SETTINGS = { PermitRootLogin: 'prohibit-password', AllowGroups: 'sshusers root' };
 
+/**
+ * The benchmark compares the stack the three tools share; the fail2ban, upgrades and hardening
+ * states (packages the `full` flavour does not carry, no Ansible/Puppet counterparts) stay off.
+ */
+export const STATES_OFF = ['fail2ban', 'upgrades', 'hardening'];
+
 /** Pillar files of the env, with secrets.yaml made from secrets.example.yaml where missing. */
 function prepareProject(repo: string, dest: string): void {
   for (const dir of ['states', 'pillar']) cpSync(join(repo, dir), join(dest, dir), { recursive: true });
@@ -29,6 +35,7 @@ function prepareProject(repo: string, dest: string): void {
   const envFile = join(envDir, 'env.yaml');
   const doc = parseDocument(readFileSync(envFile, 'utf8'));
   for (const [k, v] of Object.entries(SSHD_SETTINGS)) doc.setIn(['sshd', 'settings', k], v);
+  for (const state of STATES_OFF) doc.setIn([state, 'enabled'], false);
   writeFileSync(envFile, doc.toString());
 }
 
@@ -46,8 +53,8 @@ export function stackData(projectDir: string): StackData {
   return { pillar: data, secrets: secretData };
 }
 
-/** Files the states copy as they are (no template), for the other tools to copy too. */
-const PLAIN_FILES = ['app/files/app.py', 'app/files/static/hello.txt'];
+/** The twins' app (bench/app: the stack's former single-file app), copied as it is. */
+const PLAIN_FILES = ['app.py', 'static/hello.txt'];
 
 /**
  * Returns a fresh local directory laid out as /opt/bench is on the hosts. brine's project gets
@@ -69,9 +76,8 @@ export async function stage(repo: string, bundle = join(repo, 'dist', 'brine.js'
   mkdirSync(join(module, 'data'), { recursive: true });
   writeFileSync(join(module, 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar, 'stack::secrets': secrets }, null, 2));
   for (const file of PLAIN_FILES) {
-    const rel = file.replace(/^app\/files\//, '');
-    cpSync(join(repo, 'states', file), join(dir, 'ansible', 'files', rel));
-    cpSync(join(repo, 'states', file), join(module, 'files', rel));
+    cpSync(join(repo, 'bench', 'app', file), join(dir, 'ansible', 'files', file));
+    cpSync(join(repo, 'bench', 'app', file), join(module, 'files', file));
   }
   cpSync(join(repo, 'bench', 'measure.py'), join(dir, 'measure.py'));
   return dir;

@@ -1,6 +1,7 @@
-// `npm run demo`: boot a disposable bare Debian 12 host, provision it with the shipped stack
-// (a throwaway developer key and generated secrets) and its example Django app as a release,
-// deploy a second commit, roll back, show the releases, prove it serves, destroy it.
+// `npm run demo [-- --release 13]`: boot a disposable bare Debian host (12 by default, or 13),
+// provision it with the shipped stack (a throwaway developer key and generated secrets) and its
+// example Django app as a release, deploy a second commit, roll back, show the releases, prove it
+// serves, destroy it.
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,21 +9,31 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { parse, stringify } from 'yaml';
-import { ensureHostTools, startHosts } from '../test/harness/index.js';
+import { bareOf, ensureHostTools, RELEASES, startHosts } from '../test/harness/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (text: string) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 
+/** `--release N` (or `--release=N`): the Debian release to boot, 12 unless given. */
+function releaseArg(argv: string[]): string {
+  const i = argv.findIndex((a) => a === '--release' || a.startsWith('--release='));
+  if (i < 0) return '12';
+  const value = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  if (!value || !RELEASES[value]) throw new Error(`--release takes one of ${Object.keys(RELEASES).join(', ')}`);
+  return value;
+}
+
 async function main(): Promise<number> {
+  const release = releaseArg(process.argv.slice(2));
   if (process.getuid?.() !== 0) {
     console.error('npm run demo boots a systemd-nspawn container and needs root.');
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), 'brine-demo-'));
-  say('building the agent and a bare Debian 12 host (the first time builds the image: ~1–2 min)');
+  say(`building the agent and a bare Debian ${release} host (the first time builds the image: ~1–2 min)`);
   await execa('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
   await ensureHostTools();
-  const run = await startHosts(1, { flavour: 'bare', log: (m) => console.log(`  ${m}`) });
+  const run = await startHosts(1, { flavour: bareOf(release), log: (m) => console.log(`  ${m}`) });
   try {
     const host = run.hosts[0];
     const project = await makeProject(work, host.address);

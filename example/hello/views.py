@@ -4,7 +4,8 @@
 /healthz      ok once the database answers (brine's health check after a deploy)
 /secret-hash  sha256 of SECRET_KEY: proves the app sees its secret without revealing it
 /notes        GET lists the notes, POST text=… adds one (data that outlives releases)
-/db, /cache   a row through DATABASE_URL (PostgreSQL), a key through REDIS_URL, when set
+/db           GET lists the rows of table notes in PostgreSQL (DATABASE_URL), POST adds the body as one
+/cache        GET reads key brine-example in Redis (REDIS_URL), POST sets it to the body
 """
 import hashlib
 import os
@@ -47,25 +48,39 @@ def notes(request):
     return JsonResponse({"notes": [{"text": n.text} for n in Note.objects.order_by("id")]})
 
 
+# /db and /cache reach the database (states/postgres) and the cache (states/redis) only through
+# DATABASE_URL and REDIS_URL from the environment file, with Debian's python3-psycopg2 and
+# python3-redis; a POST stores its body as it is.
+
+@csrf_exempt
 def db(request):
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return JsonResponse({"error": "DATABASE_URL is not set"}, status=404)
-    import psycopg2  # Debian's python3-psycopg2; libpq reads the URL as it is
+        return JsonResponse({"error": "DATABASE_URL is not set"}, status=503)
+    import psycopg2  # libpq reads the URL as it is
 
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE IF NOT EXISTS hello_hits (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())")
-        cur.execute("INSERT INTO hello_hits DEFAULT VALUES")
-        cur.execute("SELECT count(*) FROM hello_hits")
-        (rows,) = cur.fetchone()
-    return JsonResponse({"ok": True, "rows": rows})
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL)")
+            if request.method == "POST":
+                cur.execute("INSERT INTO notes (body) VALUES (%s)", (request.body.decode(),))
+            cur.execute("SELECT body FROM notes ORDER BY id")
+            rows = [r[0] for r in cur.fetchall()]
+    finally:
+        conn.close()
+    return JsonResponse({"notes": rows})
 
 
+@csrf_exempt
 def cache(request):
     url = os.environ.get("REDIS_URL")
     if not url:
-        return JsonResponse({"error": "REDIS_URL is not set"}, status=404)
-    import redis  # Debian's python3-redis
+        return JsonResponse({"error": "REDIS_URL is not set"}, status=503)
+    import redis
 
-    hits = redis.Redis.from_url(url).incr("hello:hits")
-    return JsonResponse({"ok": True, "hits": hits})
+    client = redis.Redis.from_url(url)
+    if request.method == "POST":
+        client.set("brine-example", request.body)
+    value = client.get("brine-example")
+    return JsonResponse({"value": value.decode() if value is not None else None})

@@ -115,7 +115,9 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
     const local = await listing('local');
     expect(local).toEqual([expect.stringMatching(/^hello-\d{8}T\d{6}Z-files\.tar\.gz$/), expect.stringMatching(/^hello-\d{8}T\d{6}Z\.dump$/)]);
     expect(await listing('offsite')).toEqual(local);
-    expect((await p.root(['tar', '-tzf', `/var/backups/hello/${local[0]}`])).stdout).toContain('var/lib/hello/upload.txt');
+    const archived = (await p.root(['tar', '-tzf', `/var/backups/hello/${local[0]}`])).stdout.split('\n');
+    // /var/lib/hello as a whole: the data directories and the example app's own SQLite (its /notes).
+    expect(archived).toEqual(expect.arrayContaining(['var/lib/hello/upload.txt', 'var/lib/hello/media/', 'var/lib/hello/db.sqlite3']));
     expect((await p.root(['stat', '-c', '%a %U', '/var/backups/hello', `/var/backups/hello/${local[1]}`])).stdout).toBe('700 root\n600 root\n');
 
     // backups.keep is 1: the next run replaces the local pair; the offsite copy keeps both.

@@ -97,7 +97,7 @@ describeHosts('the shipped stack', () => {
       { input: `${SECRET}\n${DB_PASSWORD}\n` },
     );
     expect(readable.stdout).toBe('');
-  }, 600_000); // the first converge of a bare host now also installs Django and builds a virtualenv
+  }, 600_000); // the first converge installs the whole hardened stack (fail2ban, auditd, unattended-upgrades…), Django and a virtualenv
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
     p.devs([{ dev: ann, sudo: true }, { dev: bo, sudo: false }, { dev: cy, sudo: true }]);
@@ -150,7 +150,7 @@ describeHosts('the shipped stack', () => {
       const r = await p.brine(...args);
       expect(r.exitCode, r.stdout).toBe(1);
       expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 1\): \/usr\/sbin\/nginx -t -q\n.*"client_max_body_size" directive invalid value/);
-      expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 255\): \/usr\/sbin\/sshd -t\n.*10-brine.conf line 4: MaxAuthTries integer value invalid/);
+      expect(r.stdout).toMatch(/check_in_place rejected the new content \(exit 255\): \/usr\/local\/lib\/brine\/sshd-check\n.*10-brine.conf line 4: MaxAuthTries integer value invalid/);
     }
     expect(await sums()).toBe(good);
     expect(JSON.parse((await curl(url('/healthz'))).body)).toEqual({ ok: true });

@@ -1,12 +1,17 @@
 // `npm run testhost -- <command>`: build rootfs caches, boot hosts by hand, sweep leftovers.
-//   build [--flavour full|bare|all]   up [N] [--flavour full|bare]   sweep   prune   paths
+//   build [--flavour NAME|all]   up [N] [--flavour NAME]   sweep   prune   paths
+// (NAME: full, bare, full-trixie, bare-trixie)
 import { Command } from 'commander';
-import { bare, full } from './flavours.js';
+import { bare, bareTrixie, full, fullTrixie } from './flavours.js';
 import { pruneCache } from './prune.js';
 import { ensureRootfs, rootfsPaths } from './rootfs.js';
 import { startHosts } from './run.js';
 import { sweepStale } from './sweep.js';
 import { ensureHostTools } from './tools.js';
+
+const ALL = [full, bare, fullTrixie, bareTrixie];
+/** What the tests boot (global-setup builds the same): `build` makes these unless told otherwise. */
+const TESTED = [full, bare, bareTrixie];
 
 const log = (msg: string) => process.stderr.write(`brine-testhost: ${msg}\n`);
 
@@ -15,10 +20,10 @@ const program = new Command('testhost').description('disposable Debian test host
 program
   .command('build')
   .description('build (or verify cached) rootfs flavours')
-  .option('--flavour <name>', 'full, bare or all', 'all')
+  .option('--flavour <name>', 'full, bare, full-trixie, bare-trixie, or all (those the tests use: full, bare, bare-trixie)', 'all')
   .action(async (o: { flavour: string }) => {
     await ensureHostTools(log);
-    const names = o.flavour === 'all' ? [full.name, bare.name] : [o.flavour];
+    const names = o.flavour === 'all' ? TESTED.map((f) => f.name) : [o.flavour];
     // allSettled: one failing build must not kill the other mid-way.
     const results = await Promise.allSettled(names.map((n) => ensureRootfs(n, log)));
     for (const res of results) {
@@ -33,7 +38,7 @@ program
   .command('up')
   .description('boot N hosts, print how to reach them, tear down on Ctrl-C')
   .argument('[count]', 'number of hosts', '1')
-  .option('--flavour <name>', 'full or bare', 'full')
+  .option('--flavour <name>', 'full, bare, full-trixie or bare-trixie', 'full')
   .action(async (count: string, o: { flavour: string }) => {
     await ensureHostTools(log);
     const t0 = Date.now();
@@ -54,9 +59,9 @@ program
 
 program
   .command('prune')
-  .description('delete cached full/bare builds the current recipe no longer uses (unless mounted)')
+  .description('delete cached full/bare (and -trixie) builds the current recipe no longer uses (unless mounted)')
   .action(() => {
-    const removed = pruneCache([full, bare], log);
+    const removed = pruneCache(ALL, log);
     console.log(`removed ${removed.length} item(s)`);
   });
 
@@ -64,7 +69,7 @@ program
   .command('paths')
   .description('show cache paths for each flavour')
   .action(() => {
-    for (const f of [full, bare]) {
+    for (const f of ALL) {
       const p = rootfsPaths(f);
       console.log(`${f.name}\t${p.key}\t${p.tar}\t${p.dir}`);
     }

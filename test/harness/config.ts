@@ -18,9 +18,6 @@ export const MAX_INDEX = 254;
 /** Marks bridges we create (ip link alias), so the stale sweep deletes only ours. */
 export const BRIDGE_ALIAS = 'brine-testhost';
 
-/** The Debian release test hosts run. */
-export const SUITE = 'bookworm';
-
 export const timeouts = {
   /** Boot (nspawn start) until `ssh true` answers. */
   bootMs: Number(process.env.BRINE_TESTHOST_BOOT_TIMEOUT_MS ?? 90_000),

@@ -1,8 +1,8 @@
 // vitest globalSetup of the e2e project: once per run, install host tools, sweep leftovers
-// and build/verify both rootfs caches, so test files only boot hosts.
+// and build/verify the rootfs caches (full, bare, and bare for Debian 13), so test files only boot hosts.
 import type { TestProject } from 'vitest/node';
 import './context.js';
-import { bare, full } from './flavours.js';
+import { bare, bareTrixie, full } from './flavours.js';
 import { ensureRootfs } from './rootfs.js';
 import { checkSupport, skipBanner } from './support.js';
 import { sweepStale } from './sweep.js';
@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const t0 = Date.now();
   await ensureHostTools(log);
   await sweepStale(log);
-  const results = await Promise.allSettled([full, bare].map((f) => ensureRootfs(f, log)));
+  const results = await Promise.allSettled([full, bare, bareTrixie].map((f) => ensureRootfs(f, log)));
   for (const r of results) {
     if (r.status === 'rejected') throw r.reason;
     const what = r.value.built ? 'built' : r.value.extracted ? 'extracted' : 'cached';

@@ -1,12 +1,12 @@
-// Builds a flavour's bookworm rootfs with mmdebstrap and caches it as a tar plus an extracted
+// Builds a flavour's Debian rootfs (its suite: bookworm or trixie) with mmdebstrap and caches it as a tar plus an extracted
 // tree (the overlays' lowerdir), keyed by a hash of package list + recipe: never rebuilt in use.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { debianSourceLines } from './apt-sources.js';
-import { cacheDir, SUITE } from './config.js';
-import { resolveFlavour, type Flavour, type FlavourRef } from './flavours.js';
+import { cacheDir } from './config.js';
+import { DEFAULT_SUITE, resolveFlavour, type Flavour, type FlavourRef } from './flavours.js';
 import { unlock, waitLock } from './lock.js';
 
 /**
@@ -45,7 +45,7 @@ export interface Rootfs {
 export function rootfsKey(f: Flavour): string {
   const input = JSON.stringify({
     RECIPE,
-    suite: SUITE,
+    suite: f.suite ?? DEFAULT_SUITE,
     include: [...f.include].sort(),
     predownload: [...(f.predownload ?? [])].sort(),
   });
@@ -59,7 +59,7 @@ export function rootfsPaths(ref: FlavourRef): Rootfs {
   return { flavour, key, tar: `${base}.tar`, dir: join(cacheDir, 'rootfs', `${flavour.name}-${key}`) };
 }
 
-export function mmdebstrapArgs(f: Flavour, outTar: string, sources = debianSourceLines(SUITE)): string[] {
+export function mmdebstrapArgs(f: Flavour, outTar: string, sources = debianSourceLines(f.suite ?? DEFAULT_SUITE)): string[] {
   const hooks = [...RECIPE.hooks];
   const skip = [...RECIPE.skip];
   if (f.predownload?.length) {
@@ -74,7 +74,7 @@ export function mmdebstrapArgs(f: Flavour, outTar: string, sources = debianSourc
     `--include=${f.include.join(',')}`,
     ...skip.map((s) => `--skip=${s}`),
     ...hooks.map((h) => `--customize-hook=${h}`),
-    SUITE,
+    f.suite ?? DEFAULT_SUITE,
     outTar,
     ...sources,
   ];

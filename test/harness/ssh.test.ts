@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../support/temp.js';
 import { pinHostKeys, remoteCommand, rsyncArgv, shellQuote, sshArgv, sshConfigText } from './ssh.js';
-import { mmdebstrapArgs } from './rootfs.js';
-import { defineFlavour, full } from './flavours.js';
+import { mmdebstrapArgs, rootfsKey } from './rootfs.js';
+import { nspawnArgv } from './container.js';
+import { bare, bareOf, bareTrixie, defineFlavour, full, fullTrixie } from './flavours.js';
 
 describe('ssh helpers', () => {
   it('quotes argv for the remote shell so word boundaries survive', () => {
@@ -46,6 +47,20 @@ describe('flavours', () => {
     const args = mmdebstrapArgs(f, 'out.tar', ['deb http://m.example/debian bookworm main']);
     expect(args).toContain(`--include=${f.include.join(',')}`);
     expect(args.slice(-3)).toEqual(['bookworm', 'out.tar', 'deb http://m.example/debian bookworm main']);
+  });
+
+  it('builds Debian 13 images from trixie, with its own nginx, and boots every host with --timezone=off', () => {
+    expect(bareOf('13')).toBe(bareTrixie);
+    expect(bareOf('12')).toBe(bare);
+    expect(() => bareOf('11')).toThrow(/unknown Debian release '11'/);
+    const args = mmdebstrapArgs(bareTrixie, 'out.tar', ['deb http://m.example/debian trixie main']);
+    expect(args.slice(-3)).toEqual(['trixie', 'out.tar', 'deb http://m.example/debian trixie main']);
+    expect(bareTrixie.predownload).toContain('nginx');
+    expect(bareTrixie.predownload).not.toContain('nginx-light');
+    expect(bare.predownload).toContain('nginx-light');
+    expect(fullTrixie.include).toContain('nginx');
+    expect(rootfsKey(bareTrixie)).not.toBe(rootfsKey({ ...bareTrixie, suite: 'bookworm' }));
+    expect(nspawnArgv({ name: 'th1', bridge: 'th1-br', merged: '/m', logFile: '/l' })).toContain('--timezone=off');
   });
 
   it('rejects package names a hook shell would interpret', () => {

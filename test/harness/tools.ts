@@ -1,5 +1,6 @@
 // Installs the host tools the harness needs when they are missing (CI starts from a fresh
-// Debian machine): mmdebstrap, systemd-nspawn, ssh/ssh-keygen, rsync, ip.
+// Debian machine): mmdebstrap, systemd-nspawn, ssh/ssh-keygen, rsync, ip, and the auditors the
+// hardening test runs against hosts from outside (ssh-audit, testssl.sh).
 import { existsSync, readdirSync } from 'node:fs';
 import { execa } from 'execa';
 
@@ -10,6 +11,8 @@ const TOOLS: Record<string, string> = {
   'openssh-client': '/usr/bin/ssh-keygen',
   rsync: '/usr/bin/rsync',
   iproute2: '/usr/sbin/ip',
+  'ssh-audit': '/usr/bin/ssh-audit',
+  'testssl.sh': '/usr/bin/testssl',
 };
 
 export function missingTools(): string[] {

@@ -9,7 +9,7 @@ const PRODUCTION_SECRETS = 'SECRET_KEY: k-0123456789\ndb:\n  password: pw-012345
 describe('the data states', () => {
   it('one staging host with web, db and cache: socket-only postgres with peer auth, redis on its socket for the app\'s user, backups', () => {
     const c = compileStack(shipped(), { env: 'staging', roles: ['web', 'db', 'cache'] });
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'postgres', 'backups', 'redis', 'app', 'nginx']);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening', 'postgres', 'backups', 'redis', 'app', 'nginx']);
     expect(contentOf(c, '/usr/local/sbin/hello-backup')).toContain("cat <<'BRINE_DATA_DIRS'\n/var/lib/hello\nBRINE_DATA_DIRS\n");
     expect(contentOf(c, 'postgres-settings')).toContain("listen_addresses = ''\n");
     expect(contentOf(c, 'postgres-hba')).toMatch(/^local {3}all {13}all {37}peer$/m);
@@ -30,7 +30,7 @@ describe('the data states', () => {
   it('a web host alone gets the clients, no server and no backups', () => {
     const c = compileStack(shipped(), { env: 'staging', roles: ['web'] });
     expect(c.graph.order.map(label)).toContain('pkg.installed app-data-clients');
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening', 'app', 'nginx']);
   });
 
   it('backups on a host without a database archive only the app\'s data (/var/lib/<project_name>, data_dirs inside it)', () => {
@@ -41,7 +41,7 @@ describe('the data states', () => {
 
   it('a separate db host (db.host): listens on TCP, the role has the password (masked), pg_hba and ufw let only the web hosts in', () => {
     const c = compileStack(shipped({ 'pillar/production/secrets.yaml': PRODUCTION_SECRETS }), { env: 'production', roles: ['db'] });
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'postgres', 'backups']);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening', 'postgres', 'backups']);
     expect(contentOf(c, 'postgres-settings')).toContain("listen_addresses = '*'\n");
     expect(contentOf(c, 'postgres-hba').match(/^host {4}hello.*$/gm)).toEqual(['host    hello hello 192.0.2.20/32 scram-sha-256', 'host    hello hello 192.0.2.21/32 scram-sha-256']);
     expect(spec(c, 'postgres-role', 'postgres_user')).toMatchObject({ password: 'pw-0123456789abcdef' });

@@ -6,10 +6,10 @@ import { fnOf, compileStack, contentOf, label, position, shipped, spec, web } fr
 describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
   it('compiles as shipped (no secrets.yaml) for a web host and for a plain one', () => {
     const c = compileStack(shipped(), web({ env }));
-    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'app', 'nginx']);
-    expect(c.pillarFiles).toEqual(['pillar/project.yaml', 'pillar/devs.yaml', `pillar/${env}/env.yaml`]);
+    expect(c.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening', 'app', 'nginx']);
+    expect(c.pillarFiles).toEqual(['pillar/project.yaml', 'pillar/devs.yaml', 'pillar/hardening.yaml', `pillar/${env}/env.yaml`]);
     const plain = compileStack(shipped(), { env, roles: [] });
-    expect(plain.sls).toEqual(['users', 'sshd', 'firewall']);
+    expect(plain.sls).toEqual(['users', 'sshd', 'firewall', 'fail2ban', 'upgrades', 'hardening']);
   });
 
   it('hardens sshd only after every users state, and reloads it on change', () => {
@@ -19,10 +19,10 @@ describe.each(['staging', 'production'])('the shipped tree, %s', (env) => {
     expect(users.map(label)).toEqual(expect.arrayContaining(['user.present alice', 'ssh_auth.manage alice', 'file.managed /etc/sudoers.d/alice', 'group.present sshusers']));
     for (const d of users) expect(position(c, label(d)), label(d)).toBeLessThan(dropIn);
     const edges = c.graph.incoming.get('/etc/ssh/sshd_config.d/10-brine.conf|file')!;
-    expect(edges.filter((e) => e.type === 'require').map((e) => e.from).sort()).toEqual(users.map((d) => d.key).sort());
+    expect(edges.filter((e) => e.type === 'require').map((e) => e.from).sort()).toEqual([...users.map((d) => d.key), '/usr/local/lib/brine/sshd-check|file'].sort());
     expect(position(c, 'service.running ssh')).toBeGreaterThan(dropIn);
     expect(spec(c, 'ssh', 'service')).toMatchObject({ unit: 'ssh.service', reload: true });
-    expect(spec(c, '/etc/ssh/sshd_config.d/10-brine.conf', 'file')).toMatchObject({ checkInPlace: ['/usr/sbin/sshd', '-t'], mode: 0o644 });
+    expect(spec(c, '/etc/ssh/sshd_config.d/10-brine.conf', 'file')).toMatchObject({ checkInPlace: ['/usr/local/lib/brine/sshd-check'], mode: 0o644 });
   });
 
   it('enables ufw last, after its defaults and every rule', () => {

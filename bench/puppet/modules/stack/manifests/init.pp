@@ -95,6 +95,16 @@ class stack (Hash $pillar, Hash $secrets) {
     enable  => true,
     restart => '/bin/systemctl reload ssh',
   }
+  file { ['/etc/ssh/ssh_host_ecdsa_key', '/etc/ssh/ssh_host_ecdsa_key.pub']:
+    ensure  => absent,
+    require => Service['ssh'],
+  }
+  exec { 'sshd-moduli-3072':
+    command  => "awk '/^#/ || \$5 >= 3071' /etc/ssh/moduli > /etc/ssh/moduli.brine-new && chmod 644 /etc/ssh/moduli.brine-new && mv /etc/ssh/moduli.brine-new /etc/ssh/moduli",
+    unless   => "awk '!/^#/ && \$5 < 3071 { found = 1 } END { exit found }' /etc/ssh/moduli",
+    provider => shell,
+    require  => File['/etc/ssh/sshd_config.d/10-brine.conf'],
+  }
 
   # --- firewall (states/firewall) ---
   # Puppet has no ufw type (Debian ships no ufw module): each change is an exec, guarded by
