@@ -9,6 +9,8 @@ import type { Change, Registry, ResourceFunction } from '../resources/resource.j
 import { summarize, type Report, type Result, type StateResult } from './report-types.js';
 import type { StateDecl } from '../core/state.js';
 import { runBatches } from './batch.js';
+import { skippedBy } from './conditions.js';
+import { runListeners } from './listen.js';
 
 export interface RunOptions {
   test: boolean;
@@ -70,6 +72,12 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
       if (prefetchError) throw prefetchError;
+      const skipped = await skippedBy(decl.conditions, view);
+      if (skipped) {
+        // In --test a pending requisite may still change what the check finds.
+        finish(gate.pending.length && !writer ? 'pending' : 'ok', join(pendingNote, skipped));
+        continue;
+      }
       // A state a batch has applied already reports the changes it planned for the batch.
       const pre = writer ? batched.get(decl.key) : undefined;
       const plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
@@ -92,7 +100,8 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
       // Applying may add detail (a command's output); report what actually happened.
       result.changes = toReport(changes);
       if (changes.length) {
-        const left = (await fn.plan(spec, ctx)).changes.filter((ch) => ch.converges !== false);
+        const again = (await skippedBy(decl.conditions, view)) ? [] : (await fn.plan(spec, ctx)).changes;
+        const left = again.filter((ch) => ch.converges !== false);
         if (left.length) {
           finish('failed', `some changes could not be applied: ${left.map((l) => l.summary).join('; ')}`);
           continue;
@@ -120,6 +129,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
     }
   }
   const states = c.graph.order.map((d) => results.get(d.key)!);
+  states.push(...(await runListeners(c, registry, view, writer, results, opts)));
   return { test: opts.test, env: opts.env, host: host.name, states, summary: summarize(states, Date.now() - started) };
 }
 

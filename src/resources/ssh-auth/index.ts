@@ -201,6 +201,7 @@ function missingUser(spec: SshAuthSpec): MissingError {
   return err;
 }
 
-const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan });
+// `names` is a list of keys for one file here, read by the state itself.
+const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan, ownNames: true });
 
 export const sshAuth: ResourceKind = { present: fn('present'), absent: fn('absent'), manage: fn('manage') };
