@@ -21,9 +21,17 @@ function candidates(c: Compiled, registry: Registry): Map<string, StateDecl[]> {
   const fnOf = (d: StateDecl) => registry[d.kind]?.[d.fn] as ResourceFunction | undefined;
   const groupOf = new Map<string, string>();
   const groups = new Map<string, StateDecl[]>();
+  // A state given an explicit `order` runs where it says: nothing after it is taken ahead of it.
+  let pinned = false;
   for (const d of c.graph.order) {
     const group = fnOf(d)?.batch?.group;
-    if (!group) continue;
+    const ordered = d.order !== undefined && d.order !== 'last';
+    if (!group || pinned || ordered) {
+      pinned ||= ordered;
+      continue;
+    }
+    // Its unless/onlyif/creates are checked in the ordered pass: a batch never skips that check.
+    if (d.conditions.length) continue;
     const edges = c.graph.incoming.get(d.key) ?? [];
     // Everything it waits for must be in the batch too: a pkgrepo, a debconf answer or any other
     // kind of state comes first in the ordered pass, and so then does this state.

@@ -13,6 +13,8 @@ import type { StateDecl } from '../core/state.js';
 import { runBatches, type Batched } from './batch.js';
 import { idOf, ownPending, startState } from './gate.js';
 import { checkLockout } from './lockout.js';
+import { skippedBy } from './conditions.js';
+import { runListeners } from './listen.js';
 
 export interface RunOptions {
   test: boolean;
@@ -95,6 +97,14 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
       if (prefetchError) throw prefetchError;
       // A state of a batch is planned as the batch plans it: against the host before the batch
       // (what each package brings is counted as the real transaction reports it).
+      // unless/onlyif/creates, checked on the host as it will be; a pending requisite may still
+      // change what the check finds, so the state's effect is then not known.
+      const skipped = await skippedBy(decl.conditions, view);
+      if (skipped) {
+        finish(gate.pending.length ? 'pending' : 'ok', join(gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '', skipped));
+        if (gate.pending.length) unknown.set(decl.key, 'pending');
+        continue;
+      }
       const pre = grouping.get(decl.key);
       plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
       if (gate.watched.length && fn.watch) {
@@ -127,7 +137,9 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
     }
     unknown.set(decl.key, 'pending');
   }
-  return c.graph.order.map((d) => results.get(d.key)!);
+  const states = c.graph.order.map((d) => results.get(d.key)!);
+  if (test) states.push(...(await runListeners(c, registry, view, undefined, results, { varDir, onState: hooks.onState })));
+  return states;
 }
 
 /**
@@ -174,6 +186,11 @@ async function applyStates(c: Compiled, registry: Registry, writer: Host, opts: 
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
       if (prefetchError) throw prefetchError;
+      const skipped = await skippedBy(decl.conditions, view);
+      if (skipped) {
+        finish('ok', skipped);
+        continue;
+      }
       // A state a batch has applied already reports the changes it planned for the batch.
       const pre = batched.get(decl.key);
       const plan: Plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
@@ -190,7 +207,8 @@ async function applyStates(c: Compiled, registry: Registry, writer: Host, opts: 
       // Applying may add detail (a command's output); report what actually happened.
       result.changes = toReport(plan.changes);
       if (plan.changes.length) {
-        const left = (await fn.plan(spec, ctx)).changes.filter((ch) => ch.converges !== false);
+        const again = (await skippedBy(decl.conditions, view)) ? [] : (await fn.plan(spec, ctx)).changes;
+        const left = again.filter((ch) => ch.converges !== false);
         if (left.length) {
           finish('failed', `some changes could not be applied: ${left.map((l) => l.summary).join('; ')}`);
           continue;
@@ -210,7 +228,9 @@ async function applyStates(c: Compiled, registry: Registry, writer: Host, opts: 
       finish('failed', message(err));
     }
   }
-  return c.graph.order.map((d) => results.get(d.key)!);
+  const states = c.graph.order.map((d) => results.get(d.key)!);
+  states.push(...(await runListeners(c, registry, view, writer, results, opts)));
+  return states;
 }
 
 /** One batched read per resource function (dpkg-query, systemctl show) before any plan. */

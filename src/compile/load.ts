@@ -13,9 +13,12 @@ import { loadPillar, resolveName, type Pillar } from './pillar.js';
 import { render } from './render.js';
 import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
-import { makeSourceLoader } from './source.js';
+import { listSource, makeSourceLoader } from './source.js';
 import { loadRelease } from './release.js';
 import { unknownEnvironment } from './environments.js';
+import { applyExtends, expandNames } from './expand.js';
+import { jinjaProblem } from './jinja.js';
+import { didYouMean } from '../core/suggest.js';
 
 export interface CompileInput {
   /** Project directory holding states/ and pillar/. */
@@ -60,6 +63,8 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   }
 
   const decls: StateDecl[] = [];
+  const extensions: StateDecl[] = [];
+  const includesOf = new Map<string, string[]>();
   const loaded: string[] = [];
   const unloaded = new Set<string>();
   const files = new Map<string, string>();
@@ -75,9 +80,15 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     }
     const file = rel(path);
     files.set(name, file);
-    let text: string;
+    let text = readFileSync(path, 'utf8');
+    const jinja = jinjaProblem(text);
+    if (jinja) {
+      problems.push({ file, ...jinja });
+      unloaded.add(name);
+      continue;
+    }
     try {
-      text = render(readFileSync(path, 'utf8'), file, context, { yamlSafe: true, secrets });
+      text = render(text, file, context, { yamlSafe: true, secrets });
     } catch (err) {
       if (err instanceof SpecError) problems.push(...err.problems);
       else throw err;
@@ -88,22 +99,20 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     const parsed = parseSls(text, file, name, decls.length, problems);
     if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
-    // Relative includes (`.sibling`) resolve against the including file's package, as in Salt.
-    const pkg = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : path.endsWith('init.yaml') ? name : '';
+    extensions.push(...parsed.extends);
+    includesOf.set(name, []);
     for (const inc of parsed.includes) {
-      const full = inc.name.startsWith('.') ? (pkg ? pkg + inc.name : inc.name.slice(1)) : inc.name;
-      queue.push({ name: full, from: { file, line: inc.line } });
+      const full = resolveInclude(name, /\/init\.ya?ml$/.test(path), inc.name);
+      if (full === undefined) problems.push({ file, line: inc.line, message: `include '${inc.name}' goes above the states/ directory` });
+      else {
+        queue.push({ name: full, from: { file, line: inc.line } });
+        includesOf.get(name)!.push(full);
+      }
     }
   }
 
-  const byKey = new Map<string, StateDecl>();
-  for (const d of decls) {
-    const prior = byKey.get(d.key);
-    if (prior) {
-      problems.push({ file: d.file, line: d.line, id: d.id, message: `duplicate state ID for ${d.kind} (first declared at ${prior.file}:${prior.line})` });
-    } else byKey.set(d.key, d);
-  }
-  const unique = [...byKey.values()];
+  definitionOrder(decls, loaded, includesOf);
+  const unique = uniqueStates(expandNames(uniqueStates(decls, problems, extensions), registry, problems), problems);
 
   const specs = new Map<string, unknown>();
   const loadSource = makeSourceLoader(statesRoot, rel, context, secrets);
@@ -111,18 +120,19 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     const fn = registry[decl.kind]?.[decl.fn];
     if (!fn) {
       const known = registry[decl.kind] ? Object.keys(registry[decl.kind]).map((f) => `${decl.kind}.${f}`) : Object.keys(registry);
+      const all = Object.entries(registry).flatMap(([k, fns]) => Object.keys(fns).map((f) => `${k}.${f}`));
       problems.push({
         file: decl.file,
         line: decl.line,
         id: decl.id,
-        message: `unknown ${registry[decl.kind] ? 'function' : 'kind'} '${decl.kind}.${decl.fn}' (known: ${known.join(', ')})`,
+        message: `unknown ${registry[decl.kind] ? 'function' : 'kind'} '${decl.kind}.${decl.fn}'${didYouMean(`${decl.kind}.${decl.fn}`, all)} (known: ${known.join(', ')})`,
       });
       continue;
     }
     const args = new Args(decl, problems);
     const before = problems.length;
     try {
-      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args) });
+      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args), listSource: (src) => listSource(statesRoot, src, args) });
       args.done();
       if (problems.length === before) specs.set(decl.key, spec);
     } catch (err) {
@@ -135,4 +145,51 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
   // Masked here, at the source: a problem may quote a rendered line holding a secret.
   if (problems.length) throw new SpecError(problems.map((p) => ({ ...p, message: secrets.mask(p.message) })));
   return { graph, specs, pillar, pillarFiles, secrets, sls: loaded };
+}
+
+/**
+ * Salt's relative include: `.c` in `a.b` (a/b.yaml) is `a.c`, in `a.b` read from a/b/init.yaml
+ * it is `a.b.c`; each further leading dot goes one package up (`..c`). Undefined above the root.
+ */
+export function resolveInclude(from: string, isInit: boolean, include: string): string | undefined {
+  const dots = /^\.*/.exec(include)![0].length;
+  if (dots === 0) return include;
+  const pkg = from.split('.');
+  if (!isInit) pkg.pop();
+  const up = dots - 1;
+  if (up > pkg.length) return undefined;
+  return [...pkg.slice(0, pkg.length - up), include.slice(dots)].filter(Boolean).join('.');
+}
+
+/** The states with their first declaration per key; a second one is a problem. */
+function uniqueStates(decls: StateDecl[], problems: Problem[], extensions?: StateDecl[]): StateDecl[] {
+  const byKey = new Map<string, StateDecl>();
+  for (const d of decls) {
+    const prior = byKey.get(d.key);
+    if (!prior) byKey.set(d.key, d);
+    else {
+      const what = d.key.split('|').length > 2 ? `duplicate name '${d.name}' for ${d.kind}` : `duplicate state ID for ${d.kind}`;
+      problems.push({ file: d.file, line: d.line, id: d.id, message: `${what} (first declared at ${prior.file}:${prior.line})` });
+    }
+  }
+  const unique = [...byKey.values()];
+  if (extensions) applyExtends(unique, extensions, problems);
+  return unique;
+}
+
+/**
+ * Salt's definition order: a file's includes run before its own states, depth first, in the
+ * order they are listed (foo including bar and baz: bar's includes, bar, baz's, baz, foo).
+ */
+function definitionOrder(decls: StateDecl[], roots: string[], includesOf: Map<string, string[]>): void {
+  const rank = new Map<string, number>();
+  let next = 0;
+  const visit = (sls: string) => {
+    if (rank.has(sls) || !includesOf.has(sls)) return;
+    rank.set(sls, -1);
+    includesOf.get(sls)!.forEach(visit);
+    rank.set(sls, next++);
+  };
+  roots.forEach(visit);
+  for (const d of decls) d.index += (rank.get(d.sls) ?? 0) * 1_000_000;
 }

@@ -7,6 +7,7 @@ import { MIN_SECRET_LENGTH, Secrets, tooShortToMask } from '../core/secrets.js';
 import type { Facts } from './facts.js';
 import { parseYaml } from './sls.js';
 import { selectFromTop } from './top.js';
+import { jinjaProblem } from './jinja.js';
 
 export type Pillar = Record<string, unknown>;
 
@@ -39,7 +40,13 @@ export function loadPillar(dir: string, facts: Facts, problems: Problem[]): Load
       problems.push({ file: rel(topFile), line, message: `pillar '${name}' not found (looked for ${name.replace(/\./g, '/')}.yaml and …/init.yaml)` });
       continue;
     }
-    const { doc, ok, lineOf } = parseYaml(readFileSync(path, 'utf8'), rel(path), problems);
+    const text = readFileSync(path, 'utf8');
+    const jinja = jinjaProblem(text);
+    if (jinja) {
+      problems.push({ file: rel(path), ...jinja });
+      continue;
+    }
+    const { doc, ok, lineOf } = parseYaml(text, rel(path), problems);
     if (!ok) continue;
     const value = doc.toJSON() ?? {};
     if (typeof value !== 'object' || Array.isArray(value)) {

@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import { BrineError, SpecError } from '../core/errors.js';
 import type { Secrets } from '../core/secrets.js';
 import { templateKey, templateStore } from './template-cache.js';
+import { markShellWords, SH_AT_START, shellWord, shellWordInYaml } from './shell-quote.js';
 
 type HelperOptions = Handlebars.HelperOptions;
 const hb = Handlebars.create();
@@ -22,6 +23,9 @@ hb.registerHelper('join', (list: unknown, sep: unknown) =>
 hb.registerHelper('indent', (n: number, text: unknown) =>
   String(text ?? '').replace(/\n/g, '\n' + ' '.repeat(n)),
 );
+hb.registerHelper('sh', (value: unknown, options: HelperOptions) => insert(() => shellWord(value), options));
+hb.registerHelper('__sh_yaml', (value: unknown, options: HelperOptions) => insert(() => shellWordInYaml(value), options));
+hb.registerHelper('__sh_start', (_value: unknown, options: HelperOptions) => insert(() => { throw new Error(SH_AT_START); }, options));
 hb.registerHelper('keys', (obj: unknown) => (obj && typeof obj === 'object' ? Object.keys(obj) : []));
 
 /**
@@ -105,6 +109,15 @@ hb.registerHelper('__inline', (value: unknown, path: string, options: HelperOpti
   }
   return text;
 });
+
+/** A helper's own error, with the template line it came from. */
+function insert(make: () => string, options: HelperOptions): string {
+  try {
+    return make();
+  } catch (err) {
+    throw new InsertError((err as Error).message, options);
+  }
+}
 
 class InsertError extends Error {
   readonly lineNumber?: number;
@@ -208,6 +221,7 @@ function compiled(text: string, yamlSafe: boolean, secrets: Secrets | undefined)
   const kept = key ? store!.get(key) : undefined;
   if (kept !== undefined) return fromSpec(kept);
   const ast = hb.parse(text);
+  if (yamlSafe) markShellWords(ast, pathNode);
   guard(ast, yamlSafe);
   if (!key) return hb.compile(ast, COMPILE);
   // Only what parsed and passed the guard is kept: a kept template needs neither again.

@@ -19,12 +19,12 @@ export function argumentsOf(kind: string, fnName: string, fn: ResourceFunction):
     const args = new Proxy(probe, {
       get: (t, k) => (typeof k === 'string' && seen.add(k), Reflect.get(t, k)),
     });
-    const decl: StateDecl = { key: `x|${kind}`, id: 'x', kind, fn: fnName, name: '/x', args, argLines: {}, requisites: [], sls: 'x', file: 'x', line: 1, index: 0 };
+    const decl: StateDecl = { key: `x|${kind}`, id: 'x', kind, fn: fnName, name: '/x', args, argLines: {}, requisites: [], conditions: [], sls: 'x', file: 'x', line: 1, index: 0 };
     const a = new Args(decl, [], (key, shape) => {
       if (!shapes.has(key) || shapes.get(key)!.type === 'any') shapes.set(key, shape);
     });
     try {
-      fn.parse(a, { decl, loadSource: () => '' });
+      fn.parse(a, { decl, loadSource: () => '', listSource: () => undefined });
     } catch {
       /* a probe value a parser rejects by throwing: what it read so far still counts */
     }
@@ -78,6 +78,21 @@ function valueSchema(shape: ArgShape): Schema {
   }
 }
 
+const check = {
+  description: 'a command run by /bin/sh, or a list of commands (each a string or an argv list)',
+  anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: scalar }] } }],
+};
+const path = { type: 'string', pattern: '^/' };
+
+/** What every state takes besides its requisites (compile/global-args.ts, compile/expand.ts). */
+const GLOBAL: Record<string, Schema> = {
+  unless: { ...check, description: `skip the state when this succeeds: ${check.description}` },
+  onlyif: { ...check, description: `run the state only when this succeeds: ${check.description}` },
+  creates: { description: 'skip the state when this path (or each of these) exists', anyOf: [path, { type: 'array', items: path }] },
+  order: { description: 'a number, first or last', anyOf: [{ type: 'number' }, { enum: ['first', 'last'] }] },
+  names: { description: 'one state per name (a name, or `name: [{argument: value}]`)', type: 'array', minItems: 1 },
+};
+
 /** One function's arguments (definitions `kind.fn`): a mapping, or Salt's list of one-key mappings. */
 function functionSchemas(kind: string, fnName: string, fn: ResourceFunction): Record<string, Schema> {
   const props: Record<string, Schema> = {};
@@ -87,6 +102,7 @@ function functionSchemas(kind: string, fnName: string, fn: ResourceFunction): Re
     if (shape.type !== 'enum' && shape.required) required.push(key);
   }
   for (const key of REQUISITE_KEYS) props[key] = { $ref: '#/definitions/requisite' };
+  for (const [key, value] of Object.entries(GLOBAL)) if (!(key in props)) props[key] = value;
   const name = `${kind}.${fnName}`;
   const args = { $ref: `#/definitions/${name}.args` };
   return {
@@ -112,19 +128,24 @@ export function stateSchema(registry: Registry): Schema {
       fnRefs[`${kind}.${fnName}`] = { $ref: `#/definitions/${kind}.${fnName}` };
     }
   }
+  // Salt's other forms: `id: kind.function` (no arguments), and `kind: [function, - arg: value…]`.
+  const short = { type: 'string', enum: Object.keys(fnRefs) };
+  const kindRefs: Record<string, Schema> = {};
+  for (const kind of Object.keys(registry)) {
+    kindRefs[kind] = { description: `${kind}: [function, - argument: value…]`, type: 'array', items: { anyOf: [{ enum: Object.keys(registry[kind]) }, { type: 'object', minProperties: 1, maxProperties: 1 }] } };
+  }
+  const body = { type: 'object', minProperties: 1, properties: { ...fnRefs, ...kindRefs }, additionalProperties: false };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://brine.invalid/schemas/state.schema.json',
     title: 'brine state file',
     description: 'State ID → kind.function → arguments (Salt SLS). Templates are rendered first: check the rendered form.',
     type: 'object',
-    properties: { include: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: {
-      type: 'object',
-      minProperties: 1,
-      properties: fnRefs,
-      additionalProperties: false,
+    properties: {
+      include: { type: 'array', items: { type: 'string' } },
+      extend: { description: "arguments merged into states of other files: ID → kind(.function) → arguments", type: 'object', additionalProperties: { type: 'object' } },
     },
+    additionalProperties: { if: { type: 'string' }, then: short, else: body },
     definitions,
   };
 }

@@ -2,10 +2,13 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import { REQUISITE_TYPES, stateKey, type Requisite, type RequisiteTarget, type StateDecl } from '../core/state.js';
+import { parseConditions, parseOrder } from './global-args.js';
 
 export interface ParsedSls {
   decls: StateDecl[];
   includes: { name: string; line: number }[];
+  /** Salt's `extend:` entries: arguments merged into a state of another file once all are loaded. */
+  extends: StateDecl[];
 }
 
 export const REQUISITE_KEYS = new Set(REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]));
@@ -39,8 +42,10 @@ function quoteStart(doc: Document, end: number): number | undefined {
   return start;
 }
 
+type LineOf = (n: unknown) => number;
+
 export function parseSls(text: string, file: string, sls: string, startIndex: number, problems: Problem[]): ParsedSls {
-  const out: ParsedSls = { decls: [], includes: [] };
+  const out: ParsedSls = { decls: [], includes: [], extends: [] };
   const { doc, lineOf, ok } = parseYaml(text, file, problems);
   if (!ok || doc.contents === null) return out;
   if (!isMap(doc.contents)) {
@@ -48,6 +53,7 @@ export function parseSls(text: string, file: string, sls: string, startIndex: nu
     return out;
   }
   let index = startIndex;
+  const at: NextAt = Object.assign((line: number) => ({ file, sls, line, index: index++ }), { file });
   for (const pair of doc.contents.items) {
     const id = scalarKey(pair);
     const line = lineOf(pair.key);
@@ -64,21 +70,59 @@ export function parseSls(text: string, file: string, sls: string, startIndex: nu
       for (const item of list.items) out.includes.push({ name: String((item as { value: string }).value), line: lineOf(item) });
       continue;
     }
-    if (id === 'extend' || id === 'exclude') {
+    if (id === 'extend') {
+      out.extends.push(...parseExtend(pair.value as Node, at, lineOf, problems));
+      continue;
+    }
+    if (id === 'exclude') {
       problems.push({ file, line, id, message: `'${id}' is not supported by brine` });
       continue;
     }
-    const body = pair.value as Node;
-    if (!isMap(body)) {
-      problems.push({ file, line, id, message: 'expected a mapping of kind.function to arguments' });
-      continue;
-    }
-    for (const fnPair of body.items) {
-      const decl = parseFunction(fnPair, id, { file, sls, line: lineOf(fnPair.key), index: index++ }, lineOf, problems);
-      if (decl) out.decls.push(decl);
-    }
+    out.decls.push(...parseBody(pair.value as Node, id, line, at, lineOf, problems));
   }
   return out;
+}
+
+/** An ID's body: `kind.function: args` pairs, or Salt's short form, a bare `kind.function` string. */
+function parseBody(body: Node, id: string, line: number, at: NextAt, lineOf: LineOf, problems: Problem[], extend = false): StateDecl[] {
+  const file = at.file;
+  if (isScalar(body) && typeof body.value === 'string' && !extend) {
+    const decl = parseFunction(body.value, null, id, at(line), lineOf, problems);
+    return decl ? [decl] : [];
+  }
+  if (!isMap(body)) {
+    problems.push({ file, line, id, message: 'expected a mapping of kind.function to arguments' });
+    return [];
+  }
+  const out: StateDecl[] = [];
+  for (const fnPair of body.items) {
+    const key = scalarKey(fnPair);
+    const fnLine = lineOf(fnPair.key);
+    if (!key) {
+      problems.push({ file, line: fnLine, id, message: 'expected kind.function as key' });
+      continue;
+    }
+    const decl = parseFunction(key, fnPair.value as Node | null, id, at(fnLine), lineOf, problems, extend);
+    if (decl) out.push(decl);
+  }
+  return out;
+}
+
+function parseExtend(value: Node, at: NextAt, lineOf: LineOf, problems: Problem[]): StateDecl[] {
+  const { file } = at;
+  const line = lineOf(value);
+  if (!isMap(value)) {
+    problems.push({ file, line, id: 'extend', message: 'extend: expected a mapping of state IDs' });
+    return [];
+  }
+  return value.items.flatMap((pair) => {
+    const id = scalarKey(pair);
+    if (id === undefined) {
+      problems.push({ file, line: lineOf(pair.key), id: 'extend', message: 'state ID must be a string' });
+      return [];
+    }
+    return parseBody(pair.value as Node, id, lineOf(pair.key), at, lineOf, problems, true);
+  });
 }
 
 function scalarKey(pair: Pair): string | undefined {
@@ -87,18 +131,14 @@ function scalarKey(pair: Pair): string | undefined {
 }
 
 type At = { file: string; sls: string; line: number; index: number };
+/** The position of the next declaration (file order), and the file itself. */
+type NextAt = ((line: number) => At) & { file: string };
 
-function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => number, problems: Problem[]): StateDecl | undefined {
-  const key = scalarKey(pair);
+function parseFunction(key: string, value: Node | null, id: string, at: At, lineOf: LineOf, problems: Problem[], extend = false): StateDecl | undefined {
   const { file, line } = at;
-  if (!key) {
-    problems.push({ file, line, id, message: 'expected kind.function as key' });
-    return undefined;
-  }
   let [kind, fn] = key.split('.', 2) as [string, string | undefined];
   const args: Record<string, unknown> = {};
   const argLines: Record<string, number> = {};
-  const value = pair.value as Node | null;
   const addArg = (k: Pair) => {
     const name = scalarKey(k);
     if (name === undefined) return problems.push({ file, line: lineOf(k.key), id, message: 'argument name must be a string' });
@@ -118,7 +158,7 @@ function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => n
     problems.push({ file, line, id, message: `arguments of ${key} must be a mapping` });
     return undefined;
   }
-  if (!fn) {
+  if (!fn && !extend) {
     problems.push({ file, line, id, message: `'${key}' must name kind.function (e.g. file.managed)` });
     return undefined;
   }
@@ -131,12 +171,11 @@ function parseFunction(pair: Pair, id: string, at: At, lineOf: (n: unknown) => n
     }
     delete args[rk];
   }
+  const conditions = parseConditions(kind, args, argLines, { file, id }, problems);
+  const order = parseOrder(args, argLines, { file, id }, problems);
   const name = args.name === undefined || args.name === null ? id : Array.isArray(args.name) ? args.name.join(' ') : String(args.name);
-  const control = controlCharacter(name, kind === 'cmd');
-  if (control) {
-    problems.push({ file, line: argLines.name ?? line, id, field: 'name', message: `the name holds a control character (${control}); brine refuses it rather than make a path or unit nobody can type` });
-  }
-  return { key: stateKey(id, kind), id, kind, fn, name, args, argLines, requisites, sls: at.sls, file, line, index: at.index };
+  checkName(name, kind, { file, line: argLines.name ?? line, id, field: 'name' }, problems);
+  return { key: stateKey(id, kind), id, kind, fn: fn ?? '', name, args, argLines, requisites, conditions, order, sls: at.sls, file, line, index: at.index };
 }
 
 function parseTargets(value: unknown, at: Omit<Problem, 'message'>, problems: Problem[]): RequisiteTarget[] {
@@ -158,6 +197,12 @@ function octalAsWritten(node: unknown): string | undefined {
   if (!isScalar(node) || typeof node.value !== 'number') return undefined;
   const source = (node.srcToken as { source?: string } | undefined)?.source;
   return source && /^0o?[0-7]+$/.test(source) ? source : undefined;
+}
+
+/** A name with a control character is refused (a command may hold tabs and newlines). */
+export function checkName(name: string, kind: string, at: Omit<Problem, 'message'>, problems: Problem[]): void {
+  const control = controlCharacter(name, kind === 'cmd');
+  if (control) problems.push({ ...at, message: `the name holds a control character (${control}); brine refuses it rather than make a path or unit nobody can type` });
 }
 
 /**

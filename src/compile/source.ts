@@ -2,7 +2,7 @@
 // and renders them with the same strict Handlebars as state files. A large file copied as it
 // is stays on disk: hashed here a chunk at a time, streamed when written, never templated.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileSource } from '../host/types.js';
 import { join, normalize } from 'node:path';
 import type { Args } from '../core/args.js';
@@ -19,14 +19,35 @@ export type SourceLoader = (
 /** Above this, a source copied as it is is passed by reference (no diff is shown for it anyway). */
 export const STREAM_ABOVE = 1024 * 1024;
 
+/** `salt://x` → the path under states/, or a problem when it points outside the tree. */
+function inTree(statesRoot: string, source: string, args: Args): string | undefined {
+  const path = source.replace(/^(salt|brine):\/\//, '');
+  if (/^[a-z]+:\/\//.test(path) || normalize(path).startsWith('..') || path.startsWith('/')) {
+    args.problem('source', `source must be a path inside states/ (salt://path or path), got ${JSON.stringify(source)}`);
+    return undefined;
+  }
+  return join(statesRoot, path);
+}
+
+/** Every file under a state-tree directory (recursively, sorted), relative to it. */
+export function listSource(statesRoot: string, source: string, args: Args): string[] | undefined {
+  const root = inTree(statesRoot, source.replace(/\/+$/, ''), args);
+  if (!root) return undefined;
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    args.problem('source', `source directory ${source} not found under states/`);
+    return undefined;
+  }
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+  return walk('');
+}
+
 export function makeSourceLoader(statesRoot: string, rel: (p: string) => string, context: object, secrets?: Secrets): SourceLoader {
   return (source, opts, args) => {
-    const inTree = source.replace(/^(salt|brine):\/\//, '');
-    if (/^[a-z]+:\/\//.test(inTree) || normalize(inTree).startsWith('..') || inTree.startsWith('/')) {
-      args.problem('source', `source must be a path inside states/ (salt://path or path), got ${JSON.stringify(source)}`);
-      return '';
-    }
-    const path = join(statesRoot, inTree);
+    const path = inTree(statesRoot, source, args);
+    if (!path) return '';
     if (!existsSync(path)) {
       args.problem('source', `source file ${rel(path)} not found`);
       return '';

@@ -1,6 +1,10 @@
 // Typed reading of a state's arguments; each problem is recorded with file, line, id and field.
 import type { Problem } from './errors.js';
-import type { StateDecl } from './state.js';
+import { REQUISITE_TYPES, type StateDecl } from './state.js';
+import { didYouMean } from './suggest.js';
+
+/** What every state takes besides its own arguments (for "did you mean"). */
+const GLOBAL_ARGUMENTS = [...REQUISITE_TYPES.flatMap((t) => [t, `${t}_in`]), 'unless', 'onlyif', 'creates', 'order', 'names'];
 
 type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'mapping';
 
@@ -109,18 +113,32 @@ export class Args {
     return this.wrong(key, 'string or list of strings', v);
   }
 
-  /** A command: an argv list, or a string split into words (no shell). */
+  /**
+   * A command run without a shell: an argv list, or a string of plain words (quotes allowed). A
+   * string with shell syntax (pipes, `&&`, `$VAR`, redirections…) is refused: splitting it into
+   * words would run something other than what is written.
+   */
   argv(key: string): string[] | undefined {
     this.onRead?.(key, { type: 'command' });
     const v = this.take(key);
     if (v === undefined) return undefined;
     if (typeof v === 'string') {
+      const syntax = shellSyntax(v);
+      if (syntax) {
+        this.problem(key, `${JSON.stringify(syntax)} is shell syntax, and this command runs without a shell: give an argv list (\`[cmd, arg…]\`), or \`[/bin/sh, -c, "…"]\` for a shell`);
+        return undefined;
+      }
       const words = splitWords(v);
       if (words.length) return words;
       return this.wrong(key, 'non-empty command', v);
     }
     if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
     return this.wrong(key, 'command (argv list or string)', v);
+  }
+
+  /** Names the shape of an argument the parser reads its own way (for the schema). */
+  shape(key: string, shape: ArgShape): void {
+    this.onRead?.(key, shape);
   }
 
   /** The raw value, for arguments with their own shape (validated by the caller). */
@@ -139,10 +157,23 @@ export class Args {
 
   /** Report every argument nobody asked for: a typo must not pass silently. */
   done(): void {
+    const known = [...this.used, ...GLOBAL_ARGUMENTS];
     for (const key of Object.keys(this.decl.args)) {
-      if (!this.used.has(key)) this.problem(key, `unknown argument for ${this.decl.kind}.${this.decl.fn}`);
+      if (!this.used.has(key)) this.problem(key, `unknown argument for ${this.decl.kind}.${this.decl.fn}${didYouMean(key, known)}`);
     }
   }
+}
+
+/** The first piece of shell syntax in a command string, if any (what word splitting would not honour). */
+export function shellSyntax(text: string): string | undefined {
+  if (/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(text)) return /^\s*[A-Za-z_][A-Za-z0-9_]*=/.exec(text)![0].trim();
+  // Quoted text is literal to both (but for what a shell expands inside double quotes).
+  const parts = /"((?:[^"\\]|\\.)*)"|'[^']*'|[^"']+|["']/g;
+  for (let m = parts.exec(text); m; m = parts.exec(text)) {
+    const found = m[1] !== undefined ? /\$[\w{(@*#?$!-]|[`\\]/.exec(m[1]) : m[0].startsWith("'") ? null : /[|&;<>()$`\\*?[\]{}~#\n"']/.exec(m[0]);
+    if (found) return found[0];
+  }
+  return undefined;
 }
 
 /** Split a command string into words, honouring simple quotes; no shell features. */

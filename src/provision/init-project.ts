@@ -86,6 +86,10 @@ function stackFiles(o: InitOptions): Files {
     files.set(posix.join('pillar', path), readFileSync(join(o.stackRoot, 'pillar', path)));
   }
   files.set('pillar/devs.yaml', devsYaml(o));
+  // The example app `app.source` names: a starting point to replace with the project's own.
+  for (const path of walk(join(o.stackRoot, 'example'))) {
+    if (!/(^|\/)(__pycache__|\.pytest_cache)(\/|$)|\.pyc$/.test(path)) files.set(posix.join('example', path), readFileSync(join(o.stackRoot, 'example', path)));
+  }
   const schemas = join(o.stackRoot, 'dist', 'schemas');
   for (const name of existsSync(schemas) ? readdirSync(schemas).sort() : []) {
     files.set(`${SCHEMA_DIR}/${name}`, readFileSync(join(schemas, name)));

@@ -1,12 +1,14 @@
 // Quoting for the two places a command line must be one string: the remote shell ssh hands
 // its command to (POSIX sh rules), and rsync's -e option (rsync's own, simpler rules).
 
+import { shellWord } from '../core/shell-word.js';
+
 const SAFE = /^[A-Za-z0-9_/.,:=@%+-]+$/;
 
 /** One argument for a POSIX shell: as is when plainly safe, else single-quoted. */
 export function shellQuote(arg: string): string {
   if (arg.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
-  return SAFE.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return SAFE.test(arg) ? arg : shellWord(arg);
 }
 
 /** argv → the one string ssh sends; the remote shell splits it back into exactly these words. */

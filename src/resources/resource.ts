@@ -60,6 +60,8 @@ export interface ParseContext {
   decl: StateDecl;
   /** Read and render a `source:` template from the state tree (`salt://x`, `brine://x`, `x`). */
   loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer | FileSource;
+  /** The files under a directory of the state tree (`salt://dir`), as paths relative to it; undefined if none. */
+  listSource(source: string): string[] | undefined;
 }
 
 export interface PlanContext {
@@ -81,6 +83,8 @@ export interface ResourceFunction<S = unknown> {
    * `own` are the state's own changes this run (a service just started needs no restart).
    */
   watch?(spec: S, ctx: PlanContext, own: Change[]): Promise<Change[]>;
+  /** The function reads `names` itself (ssh_auth: keys of one file) instead of one state per name. */
+  ownNames?: boolean;
   /** Batch reads for every state of this function before planning (one dpkg-query, one systemctl show). */
   prefetch?(specs: S[], host: HostView): Promise<void>;
   /** Applying several states' changes at once (every package of a run in one apt-get). */

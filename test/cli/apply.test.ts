@@ -19,6 +19,7 @@ ${target}/conf:
 ${target}/conf/app.ini:
   file.managed:
     source: salt://files/app.ini
+    template: handlebars
     mode: 640
 ${target}/conf/token:
   file.managed:

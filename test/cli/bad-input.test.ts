@@ -31,7 +31,7 @@ type Case = [what: string, files: Record<string, string>, expected: RegExp, args
 
 const st = (text: string): Record<string, string> => ({ 'states/case.yaml': text });
 const src = (template: string): Record<string, string> => ({
-  'states/case.yaml': '@T/f:\n  file.managed:\n    source: salt://files/t.txt\n',
+  'states/case.yaml': '@T/f:\n  file.managed:\n    source: salt://files/t.txt\n    template: handlebars\n',
   'states/files/t.txt': template,
 });
 const F = 'states/case\\.yaml';
@@ -45,7 +45,8 @@ const cases: Case[] = [
   ['a tab as indentation', st('@T/a:\n\tfile.managed:\n    contents: x\n'), new RegExp(`${F}:2: YAML`)],
   ['a duplicate key', st('@T/a:\n  file.managed:\n    contents: x\n    contents: y\n'), new RegExp(`${F}:4: YAML: Map keys must be unique`)],
   ['a state file that is a list', st('- a\n- b\n'), new RegExp(`${F}:1: a state file must be a mapping`)],
-  ['a state body that is not a mapping', st('@T/a: file.managed\n'), new RegExp(`${F}:1: state '.*/a': expected a mapping`)],
+  // `@T/a: file.managed` is Salt's short form now (issue 17): a list is what is not a body.
+  ['a state body that is not a mapping', st('@T/a: [file.managed]\n'), new RegExp(`${F}:1: state '.*/a': expected a mapping`)],
   ['a kind without a function', st('@T/a:\n  file: {contents: x}\n'), new RegExp(`${F}:2: state '.*/a': 'file' must name kind.function`)],
   ['an unknown kind', st('@T/a:\n  filez.managed: {}\n'), new RegExp(`${F}:2: state '.*/a': unknown kind 'filez.managed'`)],
   ['an unknown function', st('@T/a:\n  file.mangled: {}\n'), new RegExp(`${F}:2: state '.*/a': unknown function 'file.mangled'`)],
@@ -63,7 +64,8 @@ const cases: Case[] = [
   ['a requisite cycle', st('a:\n  cmd.run: {name: "true", require: [b]}\nb:\n  cmd.run: {name: "true", watch: [a]}\n'), new RegExp(`${F}:2: state 'a': requisite cycle: a → b → a`)],
   ['a requisite of the wrong shape', st('a:\n  cmd.run:\n    name: "true"\n    require: [{x: 1, y: 2}]\n'), new RegExp(`${F}:4: .*requisite must be an ID or \`kind: ID\``)],
   ['an include of a missing file', st('include: [nope]\n'), new RegExp(`${F}:1: state file 'nope' not found`)],
-  ["'extend' (unsupported)", st('extend:\n  a: {}\n'), new RegExp(`${F}:1: state 'extend': 'extend' is not supported`)],
+  // Salt's extend is supported now (issue 17): extending a state that is in no file is refused.
+  ['an extend of a state in no file', st('extend:\n  a:\n    file.managed:\n      - mode: 600\n'), new RegExp(`${F}:3: state 'a': extend: no state 'a' with file in the states of this run`)],
   // Names brine cannot make exactly
   ['a name with a newline', st('nl:\n  file.managed:\n    name: "@T/a\\nb"\n    contents: x\n'), new RegExp(`${F}:3: state 'nl', field 'name': the name holds a control character \\(U\\+000A\\)`)],
   ['a name with a NUL', st('nul:\n  file.managed:\n    name: "@T/a\\0b"\n    contents: x\n'), new RegExp(`${F}:3: .*control character \\(U\\+0000\\)`)],
@@ -101,13 +103,13 @@ const cases: Case[] = [
   ['a numeric secret too short to mask', { 'pillar/staging/secrets.yaml': 'port: 5432\n' }, /pillar\/staging\/secrets\.yaml:1: secret 'port' is too short/],
   ['a nested secret too short to mask', { 'pillar/staging/secrets.yaml': 'db:\n  user: app-user\n  pw: x1\n' }, /pillar\/staging\/secrets\.yaml:3: secret 'db\.pw' is too short/],
   // Resource arguments
-  ['an empty command', st('c:\n  cmd.run:\n    name: ""\n'), new RegExp(`${F}:3: .*field 'name': expected non-empty command`)],
+  ['an empty command', st('c:\n  cmd.run:\n    name: ""\n'), new RegExp(`${F}:3: .*field 'name': expected a non-empty command`)],
   ['a uid that is not a number', st('u:\n  user.present:\n    name: appuser\n    uid: abc\n'), new RegExp(`${F}:4: .*field 'uid': expected integer`)],
   ['a service that is not a unit name', st('s:\n  service.running:\n    name: "-x"\n'), new RegExp(`${F}:3: .*not a systemd unit name`)],
   ['a symlink without a target', st('@T/l:\n  file.symlink: {}\n'), new RegExp(`${F}:2: .*field 'target': is required`)],
   ['removing /', st('/:\n  file.absent: {}\n'), new RegExp(`${F}:\\d+: .*refusing to remove /`)],
   ['a ufw rule with a bad action', st('r:\n  ufw.rule:\n    action: permit\n    port: 22\n'), new RegExp(`${F}:3: .*field 'action'`)],
-  ['shell: true with an argv list', st('c:\n  cmd.run:\n    name: [echo, x]\n    shell: true\n'), new RegExp(`${F}:3: .*with shell: true, the command must be one string`)],
+  ['shell: true with an argv list', st('c:\n  cmd.run:\n    name: [echo, x]\n    shell: true\n'), new RegExp(`${F}:4: .*field 'shell': an argv list runs without a shell`)],
 ];
 
 const optionCases: Case[] = [

@@ -95,6 +95,34 @@ describe('state file schema', () => {
     expect(new Set(lines)).toEqual(new Set([4, 8]));
   });
 
+  it("accepts Salt's other forms and the arguments every state takes (names, unless, onlyif, creates, order, extend)", () => {
+    const text = [
+      'vim: pkg.installed',
+      'tools:',
+      '  pkg:',
+      '    - installed',
+      '    - names: [curl, git]',
+      '    - order: first',
+      'migrate:',
+      '  cmd.run:',
+      '    - name: [/usr/bin/touch, /srv/done]',
+      '    - unless: test -f /srv/done',
+      '    - onlyif: [[test, -d, /srv]]',
+      '    - creates: /srv/done',
+      'extend:',
+      '  nginx:',
+      '    service:',
+      '      - watch:',
+      '        - file: /etc/nginx/nginx.conf',
+      '',
+    ].join('\n');
+    // brine compiles it too (but for the extend, whose target is in no file here).
+    expect(compileStates(text.replace(/^extend:[\s\S]*/m, '')).graph.order.map((d) => d.name)).toEqual(['curl', 'git', 'vim', '/usr/bin/touch /srv/done']);
+    expect(schemaErrors(text)).toEqual([]);
+    expect(schemaErrors('x: pkg.nope\n').map((e) => e.line)).toEqual([1]);
+    expect(schemaErrors('x:\n  cmd.run:\n    - creates: relative\n').map((e) => e.line)).toContain(3);
+  });
+
   it('rejects a wrong type and a value outside an enum where brine does', () => {
     const text = ['ssh:', '  ufw.rule:', '    action: permit', '    port: 22', 'x:', '  file.managed:', '    name: /x', '    makedirs: "yes"', ''].join('\n');
     expect(problemsOf(() => compileStates(text)).map((p) => p.line).sort()).toEqual([3, 8]);

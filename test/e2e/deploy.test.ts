@@ -26,7 +26,10 @@ describeHosts('deploying the app as releases', () => {
     repo.write('pillar/devs.yaml', `devs:\n  ann:\n    public_keys: [${JSON.stringify(admin.pub)}]\n    sudo: true\ndevs_absent: []\n`);
     // The stack shuts root out of SSH; the env's sshd.settings keep the harness (root) in.
     const sshd = 'sshd:\n  settings: {PermitRootLogin: prohibit-password, AllowGroups: sshusers root}\n';
-    repo.write('pillar/staging/env.yaml', `environment: staging\ndomain: staging.brine.test\nhosts:\n  - {address: ${h.address}, roles: [web]}\n${sshd}`);
+    // The request loop below is one client asking as fast as it can: lift the site's per-client
+    // rate limit (states/nginx), which would otherwise answer it 503 by design.
+    const nginx = 'nginx:\n  rate: 2000r/s\n  burst: 4000\n';
+    repo.write('pillar/staging/env.yaml', `environment: staging\ndomain: staging.brine.test\nhosts:\n  - {address: ${h.address}, roles: [web]}\n${sshd}${nginx}`);
     repo.edit('pillar/project.yaml', 'keep_releases: 5', 'keep_releases: 2');
     repo.edit('example/hello/version.py', /VERSION = ".*"/, 'VERSION = "A"');
     const a = await repo.commit('A');

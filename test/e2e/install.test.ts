@@ -23,7 +23,7 @@ describeHosts('install from a packed tarball, init, provision --test', () => {
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path).sort();
     expect(files).toEqual(expect.arrayContaining(['dist/brine.js', 'dist/package.json', 'dist/schemas/state.schema.json', 'dist/schemas/pillar.schema.json', 'bootstrap.sh', 'package.json', 'states/top.yaml', 'pillar/top.yaml']));
-    expect(files.filter((f) => !/^(dist\/(brine\.js|package\.json|schemas\/)|bootstrap\.sh$|package\.json$|README\.md$|states\/|pillar\/)/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^(dist\/(brine\.js|package\.json|schemas\/)|bootstrap\.sh$|package\.json$|README\.md$|states\/|pillar\/|example\/)/.test(f))).toEqual([]);
     expect(files.filter((f) => /secrets\.ya?ml$/.test(f))).toEqual([]);
 
     const prefix = join(tmp, 'prefix');
@@ -75,9 +75,12 @@ describeHosts('install from a packed tarball, init, provision --test', () => {
     const [h] = env.hosts;
     const envFile = join(repo, 'pillar/staging/env.yaml');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/address: \S+/, `address: ${h.address}`));
+    // The app's release is made from what is committed, as a team would have it.
+    await execa('git', ['add', '-A'], { cwd: repo });
+    await execa('git', ['-c', 'user.name=maria', '-c', 'user.email=maria@example.test', 'commit', '-qm', 'brine init'], { cwd: repo });
     const check = await run(['check', '--env', 'staging']);
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(new RegExp(`^staging: ${h.address.replace(/\./g, '\\.')} \\(web\\): ok \\(\\d+ states\\)$`, 'm'));
+    expect(check.stdout).toMatch(new RegExp(`^staging: ${h.address.replace(/\./g, '\\.')} \\(web, db, cache\\): ok \\(\\d+ states\\)$`, 'm'));
     const before2 = await h.fingerprint();
     const dry = await run(['provision', 'staging', '--test', '-u', 'root', '-F', h.sshConfigFile]);
     expect(dry.exitCode, dry.stderr + dry.stdout).toBe(2);

@@ -8,8 +8,7 @@ import { brine, brineProcess, devKey, testProject } from './provision-support.js
 const SLOW = `
 slow-step:
   cmd.run:
-    name: "sh -c 'sleep 5 && touch /srv/slow-done'"
-    shell: false
+    name: [sh, -c, 'sleep 5 && touch /srv/slow-done']
     creates: /srv/slow-done
 /srv/after-slow:
   file.managed:

@@ -49,7 +49,7 @@ sudo:
 dev-user:
   cmd.run:
     name: [useradd, --create-home, --shell, /bin/bash, {{yaml pillar.dev.name}}]
-    unless: [id, {{yaml pillar.dev.name}}]
+    unless: [[id, {{yaml pillar.dev.name}}]]
 /home/{{pillar.dev.name}}/.ssh:
   file.directory:
     user: {{yaml pillar.dev.name}}
@@ -74,6 +74,7 @@ dev-user:
 /srv/app/config.ini:
   file.managed:
     source: salt://app.ini
+    template: handlebars
     mode: 600
 /etc/motd:
   file.managed:

@@ -4,25 +4,9 @@ import { existsSync } from 'node:fs';
 import { BUNDLE } from '../cli/support.js';
 import { beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/apply/report-types.js';
-import { diffFingerprints, formatDiff, isEmptyDiff, type TestHost } from '../harness/index.js';
+import { diffFingerprints, formatDiff, isEmptyDiff } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
-import { makeProject } from '../support/project.js';
-import { applyReport } from './stack-support.js';
-
-const AGENT = '/opt/brine';
-const PROJECT = '/root/project';
-
-/** Copy the bundle and a project (path → text) onto the host, replacing the previous project. */
-async function deploy(host: TestHost, files: Record<string, string>): Promise<void> {
-  await host.sshOk(['mkdir', '-p', AGENT]);
-  await host.rsync(BUNDLE, `${AGENT}/brine.js`);
-  await host.sshOk(['rm', '-rf', PROJECT]);
-  await host.rsync(`${makeProject(files)}/`, `${PROJECT}/`);
-}
-
-function apply(host: TestHost, ...flags: string[]): Promise<{ code: number; report: Report; stderr: string }> {
-  return applyReport(host, ['node', `${AGENT}/brine.js`, 'apply', '--env', 'test', '--dir', PROJECT, '--json', ...flags], 300_000);
-}
+import { apply, deploy } from './project-support.js';
 
 const byId = (r: Report) => Object.fromEntries(r.states.map((s) => [s.id, s]));
 const summaries = (r: Report) => Object.fromEntries(r.states.map((s) => [s.id, s.changes.map((c) => c.summary)]));

@@ -208,6 +208,25 @@ describe('one apt transaction per run', () => {
     expect(h.writes()).toEqual([]);
   });
 
+  it('leaves to the ordered pass a state with unless/onlyif/creates, and what follows a state given an order', async () => {
+    const h = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
+    h.on(['/bin/sh', '-c', 'test -e /srv/skip-web'], { exitCode: 0 });
+    const checked = 'web:\n  pkg.installed:\n    - name: nginx-light\n    - unless: test -e /srv/skip-web\nfw:\n  pkg.installed:\n    - name: ufw\ncurl:\n  pkg.installed:\n    - version: 7.88.1-10+deb12u8\n';
+    const r = await run(compileStates(checked), h, false);
+    // The check ran and skipped web: the batch held only the others.
+    expect(results(r)).toEqual({ web: 'ok', fw: 'changed', curl: 'changed' });
+    expect(r.states[0].comment).toContain('unless');
+    expect(h.commands().filter((c) => c[1] === 'install')).toEqual([[...INSTALL, '--allow-downgrades', 'ufw', 'curl=7.88.1-10+deb12u8']]);
+
+    const h2 = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
+    h2.on(['true'], { exitCode: 0 });
+    const pinned = 'web:\n  pkg.installed:\n    - name: nginx-light\nfirst:\n  cmd.run:\n    - name: ["true"]\n    - order: 1\nfw:\n  pkg.installed:\n    - name: ufw\n';
+    const r2 = await run(compileStates(pinned), h2, false);
+    expect(results(r2)).toEqual({ first: 'changed', web: 'changed', fw: 'changed' });
+    // `first` ran first, then each package in its turn: none was taken ahead of it.
+    expect(h2.commands().filter((c) => c[0] === 'true' || c[1] === 'install').map((c) => c.at(-1))).toEqual(['true', 'nginx-light', 'ufw']);
+  });
+
   it('when the transaction fails, installs each state on its own: only the state of the failing package fails', async () => {
     const h = installs(host(), { 'nginx-light': '1.22.1-9+deb12u11', ufw: '0.36.2-1' });
     // apt refuses any transaction that holds ufw (a broken package), installs the rest.

@@ -56,7 +56,7 @@ describe('service', () => {
       return query(argv, opts);
     };
     h.on(['slow-check'], { exitCode: 0 });
-    const c = compileStates('first:\n  cmd.run:\n    - name: [/bin/true]\n    - unless: [slow-check]\nnginx:\n  service.running: []\nssh:\n  service.enabled: []\n');
+    const c = compileStates('first:\n  cmd.run:\n    - name: [/bin/true]\n    - unless: [[slow-check]]\nnginx:\n  service.running: []\nssh:\n  service.enabled: []\n');
     const r = await run(c, h, true);
     expect(results(r)).toEqual({ first: 'ok', nginx: 'ok', ssh: 'ok' });
     expect(showStartedFirst).toBe(true);
@@ -116,7 +116,7 @@ describe('service', () => {
     const h = host();
     h.on(['touch'], { exitCode: 0 });
     const tree = (svc: string, extra = '') =>
-      compileStates(`conf:\n  cmd.run:\n    - name: touch /tmp/x\n${svc}:\n  service.running:\n${extra}    - watch:\n      - cmd: conf\n`);
+      compileStates(`conf:\n  cmd.run:\n    - name: [touch, /tmp/x]\n${svc}:\n  service.running:\n${extra}    - watch:\n      - cmd: conf\n`);
     expect(summaries(await run(tree('ssh'), h, true))[1]).toEqual(['restart ssh.service (a watched state changed)']);
     expect(summaries(await run(tree('nginx', '    - reload: true\n'), h, true))[1]).toEqual(['reload nginx.service (a watched state changed)']);
     expect(summaries(await run(tree('ssh', '    - reload: true\n'), h, true))[1]).toEqual(['restart ssh.service (a watched state changed)']);

@@ -1,11 +1,11 @@
 // file.managed: a file's content (inline or a rendered template), owner, group and mode.
 // Atomic replace, a backup of the old file, and check_cmd run on the candidate first.
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
 import { StateFailure } from '../../core/errors.js';
-import { MASK, type Secrets } from '../../core/secrets.js';
 import { staleTemps } from '../../host/leftovers.js';
 import { isFileSource, type FileSource, type FileWriter, type HostView } from '../../host/types.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
@@ -13,6 +13,7 @@ import { backupDir, backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
+import { hideSecretLines } from './secret-diff.js';
 
 export interface ManagedSpec extends Ownership {
   path: string;
@@ -31,11 +32,17 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const path = parsePath(a);
     const contents = a.raw('contents');
     const source = a.str('source');
-    const template = a.oneOf('template', ['handlebars', 'none'] as const, 'handlebars');
+    const template = parseTemplate(a);
     const context = a.mapping('context');
     let content: string | Buffer | FileSource = '';
     if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
-    else if (source !== undefined) content = ctx.loadSource(source, { render: template === 'handlebars', context });
+    else if (source !== undefined) {
+      // As in Salt, a source without `template:` is copied byte for byte.
+      content = ctx.loadSource(source, { render: template === 'handlebars', context });
+      if (template === undefined && looksLikeHandlebars(content)) {
+        a.problem('source', "this file holds Handlebars ({{pillar…}}) but the state sets no template: a source without one is copied as is (as in Salt); set `template: handlebars` to render it, or `template: none` to copy it");
+      }
+    }
     else if (contents !== undefined) {
       if (Array.isArray(contents) && contents.every((l) => typeof l === 'string')) content = contents.join('\n');
       else if (typeof contents === 'string' || typeof contents === 'number') content = String(contents);
@@ -120,21 +127,35 @@ async function planLeftovers(host: HostView, path: string, backups: string): Pro
   ];
 }
 
+/** `handlebars`, `none`, or unset (copy as is); Salt's `jinja` gets the Handlebars way. */
+function parseTemplate(a: Args): 'handlebars' | 'none' | undefined {
+  const t = a.str('template');
+  if (t === undefined || t === 'handlebars' || t === 'none') return t;
+  if (['jinja', 'mako', 'cheetah', 'genshi', 'wempy'].includes(t)) {
+    a.problem('template', `brine's templates are Handlebars, not ${t}: rewrite the source in Handlebars ({{pillar.x}}, {{#if pillar.x}}…{{/if}}, {{#each list}}…{{/each}}; see README, "Coming from Salt") and set template: handlebars`);
+  } else a.problem('template', `must be handlebars or none, got ${JSON.stringify(t)}`);
+  return 'none';
+}
+
+/** Text with a Handlebars expression over the render context: a file meant to be rendered. */
+function looksLikeHandlebars(content: string | Buffer | FileSource): boolean {
+  const bytes = isFileSource(content) ? readHead(content.path, HEAD) : Buffer.isBuffer(content) ? content.subarray(0, HEAD) : Buffer.from(content);
+  const head = bytes.toString('latin1');
+  return !head.includes('\0') && /\{\{\{?[#^]?\s*(pillar|secrets|grains|facts|env)\b/.test(head);
+}
+
+const HEAD = 256 * 1024;
+
+/** The start of a large source in the state tree (streamed later, never read whole here). */
+function readHead(path: string, size: number): Buffer {
+  const buf = Buffer.alloc(size);
+  const fd = openSync(path, 'r');
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/**
- * Masking by value cannot know a secret's *old* value, which a diff's `-` lines would show when a
- * secret changes. So in a file that holds secrets, every removed line is masked whole (keeping
- * only a `KEY=` or `key:` prefix); added and unchanged lines hold current values, masked as usual.
- */
-function hideSecretLines(diff: string, content: Buffer, secrets?: Secrets): string {
-  if (!secrets || !secrets.within(content.toString())) return diff;
-  return diff
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('-') || line.startsWith('--- ')) return line;
-      const prefix = /^-\s*[A-Za-z0-9_.-]+\s*[=:]\s*/.exec(line)?.[0] ?? '-';
-      return `${prefix}${MASK}`;
-    })
-    .join('\n');
-}

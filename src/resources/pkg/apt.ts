@@ -110,7 +110,7 @@ export function installArgv(targets: string[], recommends: boolean): string[] {
   ];
 }
 
-export const removeArgv = (names: string[]): string[] => ['apt-get', 'remove', '-y', '-o', 'DPkg::Lock::Timeout=120', ...names];
+export const removeArgv = (names: string[], purge = false): string[] => ['apt-get', purge ? 'purge' : 'remove', '-y', '-o', 'DPkg::Lock::Timeout=120', ...names];
 
 /** "nginx-light 1.22.1-9, curl 7.88 → 7.89" */
 export function describe(detail: Record<string, { old: string | null; new: string }>): string {

@@ -69,4 +69,19 @@ export const removed: ResourceFunction<PkgSpec> = {
   },
 };
 
-export const pkg: ResourceKind = { installed, latest, removed };
+/** Salt's pkg.purged: removed with its configuration files (also a package only they are left of). */
+export const purged: ResourceFunction<PkgSpec> = {
+  parse: (a) => parsePkgSpec(a, { versions: false }),
+  prefetch: prefetchAs('removed'),
+
+  async plan(spec, { host }) {
+    const status = await readDpkgStatus(host);
+    const left = spec.packages.filter((p) => status.has(p.name) && !/ not-installed$/.test(status.get(p.name)!.status));
+    if (!left.length) return { changes: [], comment: 'not installed, no configuration files left' };
+    const what = (name: string) => (isPresent(status.get(name)) ? `${name} ${status.get(name)!.version}` : `${name} (configuration files)`);
+    const detail = Object.fromEntries(left.map((p) => [p.name, { old: status.get(p.name)!.version || 'config-files', new: null }]));
+    return { changes: [aptChange(`purge ${left.map((p) => what(p.name)).join(', ')}`, removeArgv(left.map((p) => p.name), true), detail)] };
+  },
+};
+
+export const pkg: ResourceKind = { installed, latest, removed, purged };

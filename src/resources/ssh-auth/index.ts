@@ -199,6 +199,7 @@ function keysPath(config: string, home: string, name: string): string {
 
 const missingUser = (spec: SshAuthSpec) => new MissingError(`user '${spec.user}' does not exist`);
 
-const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan });
+// `names` is a list of keys for one file here, read by the state itself.
+const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan, ownNames: true });
 
 export const sshAuth: ResourceKind = { present: fn('present'), absent: fn('absent'), manage: fn('manage') };

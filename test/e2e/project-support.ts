@@ -1,0 +1,21 @@
+// A project (path → text) run by the bundle on a test host: copy both over, apply with --json.
+import type { Report } from '../../src/apply/report-types.js';
+import type { TestHost } from '../harness/index.js';
+import { BUNDLE } from '../cli/support.js';
+import { makeProject } from '../support/project.js';
+import { applyReport } from './stack-support.js';
+
+const AGENT = '/opt/brine';
+const PROJECT = '/root/project';
+
+/** Copy the bundle and a project (path → text) onto the host, replacing the previous project. */
+export async function deploy(host: TestHost, files: Record<string, string>, dir = makeProject(files)): Promise<void> {
+  await host.sshOk(['mkdir', '-p', AGENT]);
+  await host.rsync(BUNDLE, `${AGENT}/brine.js`);
+  await host.sshOk(['rm', '-rf', PROJECT]);
+  await host.rsync(`${dir}/`, `${PROJECT}/`);
+}
+
+export function apply(host: TestHost, ...flags: string[]): Promise<{ code: number; report: Report; stderr: string }> {
+  return applyReport(host, ['node', `${AGENT}/brine.js`, 'apply', '--env', 'test', '--dir', PROJECT, '--json', ...flags], 300_000);
+}
