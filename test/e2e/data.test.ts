@@ -32,7 +32,10 @@ describeHosts('the app\'s data: postgres, redis, backups', () => {
   let keys: string;
   let tunnel: ResultPromise | undefined;
   const url = (path: string) => `https://${env.hosts[0].address}${path}`;
-  const envYaml = (extra = '') => `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [media]\nbackups:\n  keep: 1\n  offsite: ${OFFSITE}\n${extra}`;
+  // The offsite copy reaches the second host through a reverse tunnel over the app host's sshd
+  // (test hosts cannot reach each other): the hardened sshd allows remote forwards for this test.
+  const envYaml = (extra = '') =>
+    `environment: staging\ndomain: staging.brine.test\nhosts: []\nfirewall:\n  allow: []\napp:\n  data_dirs: [media]\nbackups:\n  keep: 1\n  offsite: ${OFFSITE}\nsshd:\n  settings: {AllowTcpForwarding: remote}\n${extra}`;
   const secrets = (extra = '') => `SECRET_KEY: ${SECRET}\nbackups:\n  ssh_key: |\n${offsiteKeyText.replace(/^/gm, '    ')}\n${extra}`;
   let offsiteKeyText = '';
 
