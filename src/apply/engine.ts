@@ -97,12 +97,16 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
       if (prefetchError) throw prefetchError;
       // A state of a batch is planned as the batch plans it: against the host before the batch
       // (what each package brings is counted as the real transaction reports it).
-      // unless/onlyif/creates, checked on the host as it will be; a pending requisite may still
-      // change what the check finds, so the state's effect is then not known.
+      // unless/onlyif/creates, checked on the host as it will be: the skip stands, unless a
+      // requisite's effects are not predicted (they may change what the check finds).
       const skipped = await skippedBy(decl.conditions, view);
+      if (skipped && unsure.length) {
+        finish('pending', join(dependsOn(unsure), `cannot plan yet: ${skipped}, before their effects`));
+        unknown.set(decl.key, 'pending');
+        continue;
+      }
       if (skipped) {
-        finish(gate.pending.length ? 'pending' : 'ok', join(gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '', skipped));
-        if (gate.pending.length) unknown.set(decl.key, 'pending');
+        finish('ok', join(gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '', skipped));
         continue;
       }
       const pre = grouping.get(decl.key);
