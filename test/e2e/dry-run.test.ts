@@ -97,7 +97,7 @@ describeHosts('the dry run on the shipped stack', () => {
     // What the packages bring (sudoers.d, ufw's files, nginx's config and unit) is unknown until
     // they are installed: those states are pending with that reason. The rest is exact.
     // The hardened stack's fresh host has many more package-made files (fail2ban, auditd, needrestart)
-    // and scripts its conditions run before they exist: 50 of 80 exact when measured.
+    // and scripts its conditions run before they exist: 49 of 79 exact when measured.
     await scenario('fresh host (root)', { exactAtLeast: 0.6, applied: () => (p.as = ana) });
     // Root login is off now: -u root is told whom to log in as, not "unreachable".
     const root = await execaRoot();
