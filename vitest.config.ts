@@ -28,7 +28,8 @@ export default defineConfig({
           globalSetup: ['test/support/tmp-check.ts', 'test/harness/global-setup.ts'],
           setupFiles: ['test/support/cleanup.ts'],
           testTimeout: 180_000,
-          hookTimeout: 300_000,
+          // A hook may build a flavour's rootfs on first use (bench, salt: a few minutes on a loaded machine).
+          hookTimeout: 900_000,
           pool: 'forks',
           sequence: { groupOrder: 1 },
         },

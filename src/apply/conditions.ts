@@ -1,6 +1,7 @@
 // Salt's global `onlyif`, `unless` and `creates`, checked before a state plans (in --test too:
 // they only read). A state they skip does nothing this run, and does not react to watch either.
 import type { HostView } from '../host/types.js';
+import { UnknownError } from '../core/errors.js';
 import type { Condition } from '../core/state.js';
 
 /** Why the state is skipped, or undefined when it should plan. */
@@ -29,6 +30,12 @@ export async function skippedBy(conditions: Condition[], host: HostView): Promis
 }
 
 async function run(host: HostView, c: Condition, argv: string[]): Promise<number> {
+  // In --test a program a pending package brings, or that an earlier state writes, cannot run
+  // yet: what the check would say is unknown (the state is pending with that reason).
+  if (argv[0]?.startsWith('/')) {
+    await host.stat(argv[0]);
+    if (host.predicted?.('file', argv[0])) throw new UnknownError(argv[0], 'the state writing it', 'is applied');
+  }
   const full = c.runas ? ['runuser', '-u', c.runas, '--', ...argv] : argv;
   return (await host.query(full, { cwd: c.cwd, env: c.env })).exitCode;
 }

@@ -1,14 +1,18 @@
-// The engine: plan every state in order against a read-only view; in --test stop there,
-// otherwise apply each state's changes, re-plan it, and fail it if anything is left.
+// The engine. Planning: every state in order against the *predicted* host (the real one with the
+// effects of the changes planned before it laid over), then one lockout check over the whole run.
+// --test stops there. Apply plans that way first (nothing changes if the check refuses), then
+// applies each state's changes on the real host, re-plans it, and fails it if anything is left.
 import type { Compiled } from '../compile/load.js';
 import { readOnlyView } from '../host/read-only.js';
+import { PredictedHost } from '../host/predicted.js';
 import type { Host, HostView } from '../host/types.js';
-import { MissingError, ValidationError } from '../core/errors.js';
-import type { Edge } from '../compile/requisites.js';
-import type { Change, Registry, ResourceFunction } from '../resources/resource.js';
-import { summarize, type Report, type Result, type StateResult } from './report-types.js';
+import { MissingError, UnknownError, ValidationError } from '../core/errors.js';
+import type { Change, Plan, Registry, ResourceFunction } from '../resources/resource.js';
+import { summarize, type Report, type StateResult } from './report-types.js';
 import type { StateDecl } from '../core/state.js';
-import { runBatches } from './batch.js';
+import { runBatches, type Batched } from './batch.js';
+import { idOf, ownPending, startState } from './gate.js';
+import { checkLockout } from './lockout.js';
 import { skippedBy } from './conditions.js';
 import { runListeners } from './listen.js';
 
@@ -17,8 +21,11 @@ export interface RunOptions {
   env: string;
   /** brine's own directory on the host (backups). */
   varDir: string;
-  /** Called as each state starts and as it finishes (streaming output, events). */
+  /** Who brine runs for (SUDO_USER, else the login): the lockout check keeps them able to log in. */
+  loginUser?: string;
+  /** Called as each state starts (events). */
   onStart?: (decl: StateDecl) => void;
+  /** Called as each state finishes (streaming output, events). */
   onState?: (result: StateResult) => void;
 }
 
@@ -31,75 +38,179 @@ export function runStates(c: Compiled, registry: Registry, host: Host, opts: Run
 export async function runStates(c: Compiled, registry: Registry, host: Host | HostView, opts: RunOptions): Promise<Report> {
   const started = Date.now();
   const view = readOnlyView(host);
-  const writer = opts.test ? undefined : (host as Host);
-  const results = new Map<string, StateResult>();
-  const fnOf = (d: StateDecl) => registry[d.kind][d.fn] as ResourceFunction;
-  const prefetchErrors = await prefetch(c, registry, view);
-  const batched = await runBatches(c, registry, view, writer, opts.varDir);
+  // Before a real apply the plan serves the lockout check: what packages bring is unknown either way.
+  const predicted = new PredictedHost(view, opts.test);
+  const planned = await planStates(c, registry, predicted, opts.varDir, opts.test, opts.test ? opts : {});
+  const lockout = await checkLockout(view, predicted, { user: opts.loginUser });
+  const report = (states: StateResult[], test: boolean): Report => ({
+    test,
+    env: opts.env,
+    host: host.name,
+    states,
+    summary: summarize(states, Date.now() - started),
+    ...(lockout.refused ? { refused: lockout.refused } : {}),
+    ...(lockout.notes.length ? { notes: lockout.notes } : {}),
+  });
+  if (opts.test || lockout.refused) return report(planned, opts.test);
+  // Nothing to do anywhere: the plan is the report (a no-op apply plans once).
+  if (planned.every((s) => s.result === 'ok')) {
+    c.graph.order.forEach((d, i) => {
+      opts.onStart?.(d);
+      opts.onState?.(planned[i]);
+    });
+    return report(planned, false);
+  }
+  return report(await applyStates(c, registry, host as Host, opts), false);
+}
 
+type Hooks = Pick<RunOptions, 'onStart' | 'onState'>;
+
+const fnOf = (registry: Registry, d: StateDecl) => registry[d.kind][d.fn] as ResourceFunction;
+const toReport = (list: Change[]) => list.map(({ summary, diff, detail }) => ({ summary, diff, detail }));
+const join = (...parts: string[]) => parts.filter(Boolean).join('; ');
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Plans every state against the predicted host, laying each plan's effects over it. */
+async function planStates(c: Compiled, registry: Registry, predicted: PredictedHost, varDir: string, test: boolean, hooks: Hooks): Promise<StateResult[]> {
+  const view = readOnlyView(predicted);
+  const results = new Map<string, StateResult>();
+  /** States whose effects the prediction does not hold (blocked, or a change without predict). */
+  const unknown = new Map<string, string>();
+  const prefetchErrors = await prefetch(c, registry, view);
+  // How the pkg states would share one transaction (shown in --test; apply groups them anew, after
+  // the lockout check). Nothing is predicted yet: this is the host as it is, with the prefetched reads.
+  const grouping = test ? await runBatches(c, registry, view, undefined, varDir) : new Map<string, Batched>();
   for (const decl of c.graph.order) {
-    const t0 = Date.now();
-    opts.onStart?.(decl);
-    const result: StateResult = {
-      id: decl.id,
-      function: `${decl.kind}.${decl.fn}`,
-      name: decl.name,
-      sls: decl.sls,
-      file: decl.file,
-      line: decl.line,
-      result: 'ok',
-      changes: [],
-      comment: '',
-      durationMs: 0,
-    };
-    const finish = (r: Result, comment: string) => {
-      result.result = r;
-      result.comment = comment;
-      result.durationMs = Date.now() - t0;
-      results.set(decl.key, result);
-      opts.onState?.(result);
-    };
     const edges = c.graph.incoming.get(decl.key) ?? [];
-    const gate = checkRequisites(edges, results);
-    if (gate.skip) {
-      finish(gate.skip.result, gate.skip.comment);
+    hooks.onStart?.(decl);
+    const { result, finish, gate } = startState(decl, edges, results, hooks.onState);
+    if (gate.skip) continue;
+    const fn = fnOf(registry, decl);
+    const spec = c.specs.get(decl.key);
+    const ctx = { host: view, decl, varDir, secrets: c.secrets };
+    // Requisites whose effects are not in the prediction: this state's plan may depend on them.
+    const unsure = ownPending(edges, (k) => unknown.has(k));
+    const dependsOn = (keys: string[]) => (keys.length ? `depends on ${keys.map((k) => `${idOf(k)} (${unknown.get(k)})`).join(', ')}` : '');
+    let plan: Plan;
+    try {
+      const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
+      if (prefetchError) throw prefetchError;
+      // A state of a batch is planned as the batch plans it: against the host before the batch
+      // (what each package brings is counted as the real transaction reports it).
+      // unless/onlyif/creates, checked on the host as it will be: the skip stands, unless a
+      // requisite's effects are not predicted (they may change what the check finds).
+      const skipped = await skippedBy(decl.conditions, view);
+      if (skipped && unsure.length) {
+        finish('pending', join(dependsOn(unsure), `cannot plan yet: ${skipped}, before their effects`));
+        unknown.set(decl.key, 'pending');
+        continue;
+      }
+      if (skipped) {
+        finish('ok', join(gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '', skipped));
+        continue;
+      }
+      const pre = grouping.get(decl.key);
+      plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
+      if (gate.watched.length && fn.watch) {
+        plan = { ...plan, changes: [...plan.changes, ...(await fn.watch(spec, ctx, plan.changes))] };
+        plan.comment = join(plan.comment ?? '', `watching ${gate.watched.join(', ')}`);
+      }
+    } catch (err) {
+      const known = fromError(err, [...new Set([...unknown.keys()].map(idOf))]);
+      if (!known) {
+        finish('failed', message(err));
+        continue;
+      }
+      plan = known;
+    }
+    result.changes = toReport(plan.changes);
+    const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
+    if (plan.rejected && gate.pending.length) {
+      // A validator may reject only for lack of what a pending requisite brings (the program a
+      // unit starts, a certificate): pending; its effect is not predicted (it may not happen).
+      finish('pending', join(pendingNote, `cannot validate yet: ${plan.rejected}`));
+    } else if (plan.rejected) {
+      finish('failed', plan.rejected);
+      continue;
+    } else if (plan.blocked) finish('pending', join(dependsOn(unsure) || pendingNote, plan.blocked));
+    else {
+      finish(plan.changes.length ? 'pending' : 'ok', join(pendingNote, plan.comment ?? '', grouping.get(decl.key)?.comment ?? ''));
+      const missing = await predictAll(plan.changes, predicted);
+      if (missing) unknown.set(decl.key, missing);
       continue;
     }
-    const fn = fnOf(decl);
+    unknown.set(decl.key, 'pending');
+  }
+  const states = c.graph.order.map((d) => results.get(d.key)!);
+  if (test) states.push(...(await runListeners(c, registry, view, undefined, results, { varDir, onState: hooks.onState })));
+  return states;
+}
+
+/**
+ * A plan that threw, as data: blocked by something unknown, or rejected. Something missing is a
+ * failure, as it will be in the real run, unless earlier states' effects are unknown (`unknown`):
+ * one of them may bring it. No changes are shown then: they would be a guess.
+ */
+function fromError(err: unknown, unknown: string[]): Plan | undefined {
+  if (err instanceof UnknownError) return { changes: [], blocked: err.message };
+  if (err instanceof ValidationError) return { changes: [], rejected: err.message };
+  if (err instanceof MissingError && unknown.length) {
+    const names = unknown.length > 3 ? [...unknown.slice(0, 3), `${unknown.length - 3} more`] : unknown;
+    return { changes: [], blocked: `cannot plan yet: ${err.message} (the effects of ${names.join(', ')} are not predicted)` };
+  }
+  return undefined;
+}
+
+/** Lays each change's effect over the predicted host; says why when some effect is not known. */
+async function predictAll(changes: Change[], predicted: PredictedHost): Promise<string | undefined> {
+  for (const ch of changes) {
+    if (!ch.predict) return `pending; "${ch.summary}" is not predicted`;
+    try {
+      await ch.predict(predicted);
+    } catch (err) {
+      return `pending; cannot predict "${ch.summary}": ${message(err)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Applies each state on the real host, re-planning it after its changes. */
+async function applyStates(c: Compiled, registry: Registry, writer: Host, opts: RunOptions): Promise<StateResult[]> {
+  const view = readOnlyView(writer);
+  const results = new Map<string, StateResult>();
+  const prefetchErrors = await prefetch(c, registry, view);
+  const batched = await runBatches(c, registry, view, writer, opts.varDir);
+  for (const decl of c.graph.order) {
+    opts.onStart?.(decl);
+    const { result, finish, gate } = startState(decl, c.graph.incoming.get(decl.key) ?? [], results, opts.onState);
+    if (gate.skip) continue;
+    const fn = fnOf(registry, decl);
     const spec = c.specs.get(decl.key);
     const ctx = { host: view, decl, varDir: opts.varDir, secrets: c.secrets };
-    const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
     try {
       const prefetchError = prefetchErrors.get(`${decl.kind}.${decl.fn}`);
       if (prefetchError) throw prefetchError;
       const skipped = await skippedBy(decl.conditions, view);
       if (skipped) {
-        // In --test a pending requisite may still change what the check finds.
-        finish(gate.pending.length && !writer ? 'pending' : 'ok', join(pendingNote, skipped));
+        finish('ok', skipped);
         continue;
       }
       // A state a batch has applied already reports the changes it planned for the batch.
-      const pre = writer ? batched.get(decl.key) : undefined;
-      const plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
-      let changes: Change[] = plan.changes;
-      const comments = [plan.comment ?? '', batched.get(decl.key)?.comment ?? ''];
-      if (gate.watched.length && fn.watch && !writer) {
-        changes = [...changes, ...(await fn.watch(spec, ctx, changes))];
-        comments.push(`watching ${gate.watched.join(', ')}`);
-      }
-      const toReport = (list: Change[]) => list.map(({ summary, diff, detail }) => ({ summary, diff, detail }));
-      result.changes = toReport(changes);
-      if (!writer) {
-        finish(changes.length ? 'pending' : 'ok', join(pendingNote, ...comments));
+      const pre = batched.get(decl.key);
+      const plan: Plan = pre ? { changes: pre.changes } : await fn.plan(spec, ctx);
+      const comments = [plan.comment ?? '', pre?.comment ?? ''];
+      result.changes = toReport(plan.changes);
+      if (plan.rejected || plan.blocked) {
+        finish('failed', plan.rejected ?? plan.blocked!);
         continue;
       }
-      for (const change of pre ? [] : changes) {
+      for (const change of pre ? [] : plan.changes) {
         await change.apply(writer);
         writer.invalidate();
       }
       // Applying may add detail (a command's output); report what actually happened.
-      result.changes = toReport(changes);
-      if (changes.length) {
+      result.changes = toReport(plan.changes);
+      if (plan.changes.length) {
         const again = (await skippedBy(decl.conditions, view)) ? [] : (await fn.plan(spec, ctx)).changes;
         const left = again.filter((ch) => ch.converges !== false);
         if (left.length) {
@@ -108,7 +219,7 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
         }
       }
       if (gate.watched.length && fn.watch) {
-        const reactions = await fn.watch(spec, ctx, changes);
+        const reactions = await fn.watch(spec, ctx, plan.changes);
         for (const change of reactions) {
           await change.apply(writer);
           writer.invalidate();
@@ -118,57 +229,12 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
       }
       finish(result.changes.length ? 'changed' : 'ok', join(...comments));
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      // In --test, what is missing may be what an earlier pending state will provide; a
-      // validator is trusted only once the state's own requisites are in place.
-      const validation = err instanceof ValidationError;
-      const earlier = writer ? [] : validation ? gate.pending : err instanceof MissingError ? pendingBefore(results, gate.pending) : [];
-      if (earlier.length) result.changes = (err as MissingError | ValidationError).changes;
-      if (earlier.length) finish('pending', `depends on ${earlier.join(', ')} (pending); cannot ${validation ? 'validate' : 'plan'} yet: ${message}`);
-      else finish('failed', message);
+      finish('failed', message(err));
     }
   }
   const states = c.graph.order.map((d) => results.get(d.key)!);
   states.push(...(await runListeners(c, registry, view, writer, results, opts)));
-  return { test: opts.test, env: opts.env, host: host.name, states, summary: summarize(states, Date.now() - started) };
-}
-
-/** Explicit requisites that are pending, else any earlier state that is pending. */
-function pendingBefore(results: Map<string, StateResult>, requisites: string[]): string[] {
-  if (requisites.length) return requisites;
-  // One ID may hold several states (user.present and ssh_auth.manage alice): name it once.
-  const pending = [...new Set([...results.values()].filter((r) => r.result === 'pending').map((r) => r.id))];
-  return pending.length > 3 ? [...pending.slice(0, 3), `${pending.length - 3} more`] : pending;
-}
-
-const join = (...parts: string[]) => parts.filter(Boolean).join('; ');
-
-interface Gate {
-  skip?: { result: Result; comment: string };
-  /** Requisites not yet applied (only in --test): named in the comment. */
-  pending: string[];
-  /** Watched states that changed (or would): the watcher reacts. */
-  watched: string[];
-}
-
-function checkRequisites(edges: Edge[], results: Map<string, StateResult>): Gate {
-  const idOf = (key: string) => key.split('|')[0];
-  const failed = edges.filter((e) => e.type !== 'onfail' && results.get(e.from)?.result === 'failed');
-  if (failed.length) {
-    return { skip: { result: 'failed', comment: `requisite failed: ${[...new Set(failed.map((e) => idOf(e.from)))].join(', ')}` }, pending: [], watched: [] };
-  }
-  const moved = (e: Edge) => ['changed', 'pending'].includes(results.get(e.from)?.result ?? '');
-  const onchanges = edges.filter((e) => e.type === 'onchanges');
-  if (onchanges.length && !onchanges.some(moved)) {
-    return { skip: { result: 'ok', comment: 'not run: no changes in its onchanges requisites' }, pending: [], watched: [] };
-  }
-  const onfail = edges.filter((e) => e.type === 'onfail');
-  if (onfail.length && !onfail.some((e) => results.get(e.from)?.result === 'failed')) {
-    return { skip: { result: 'ok', comment: 'not run: its onfail requisites did not fail' }, pending: [], watched: [] };
-  }
-  const pending = [...new Set(edges.filter((e) => results.get(e.from)?.result === 'pending').map((e) => idOf(e.from)))];
-  const watched = [...new Set(edges.filter((e) => e.type === 'watch' && moved(e)).map((e) => idOf(e.from)))];
-  return { pending, watched };
+  return states;
 }
 
 /** One batched read per resource function (dpkg-query, systemctl show) before any plan. */
@@ -176,7 +242,7 @@ async function prefetch(c: Compiled, registry: Registry, view: HostView): Promis
   const errors = new Map<string, unknown>();
   const groups = new Map<string, { fn: ResourceFunction; specs: unknown[] }>();
   for (const d of c.graph.order) {
-    const fn = registry[d.kind][d.fn] as ResourceFunction;
+    const fn = fnOf(registry, d);
     if (!fn.prefetch) continue;
     const name = `${d.kind}.${d.fn}`;
     if (!groups.has(name)) groups.set(name, { fn, specs: [] });

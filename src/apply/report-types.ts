@@ -20,13 +20,18 @@ export interface StateResult {
   changes: ChangeReport[];
   comment: string;
   durationMs: number;
+  /** Not run because a requisite failed (its result is `failed`; the summary counts it apart). */
+  skipped?: boolean;
 }
 
 export interface Summary {
   succeeded: number;
   changed: number;
   pending: number;
+  /** States that failed themselves. */
   failed: number;
+  /** States not run because a requisite failed (absent in reports of older agents). */
+  skipped?: number;
   total: number;
   durationMs: number;
 }
@@ -37,16 +42,22 @@ export interface Report {
   host: string;
   states: StateResult[];
   summary: Summary;
+  /** The lockout check refused the run (nothing was changed): the rule it broke. */
+  refused?: string;
+  /** What the lockout check wants said before applying ("the last run as root"). */
+  notes?: string[];
 }
 
 export function summarize(states: StateResult[], durationMs: number): Summary {
   const count = (r: Result) => states.filter((s) => s.result === r).length;
-  const failed = count('failed');
+  const skipped = states.filter((s) => s.result === 'failed' && s.skipped).length;
+  const failed = count('failed') - skipped;
   return {
-    succeeded: states.length - failed,
+    succeeded: states.length - failed - skipped,
     changed: count('changed'),
     pending: count('pending'),
     failed,
+    skipped,
     total: states.length,
     durationMs,
   };
@@ -54,6 +65,6 @@ export function summarize(states: StateResult[], durationMs: number): Summary {
 
 /** 0 success, 2 `--test` found pending changes, 1 any failure. */
 export function exitCodeOf(report: Report): number {
-  if (report.summary.failed) return 1;
+  if (report.refused || report.summary.failed || report.summary.skipped) return 1;
   return report.summary.pending ? 2 : 0;
 }

@@ -66,14 +66,19 @@ export function formatState(result: StateResult, secrets: Secrets, style: Style)
 
 export function formatSummary(r: Report, style: Style): string {
   const paint = painter(style);
-  const { succeeded, changed, pending, failed, total, durationMs } = r.summary;
+  const { succeeded, changed, pending, failed, skipped = 0, total, durationMs } = r.summary;
   const counts = r.test ? `changed=${changed}, pending=${pending}` : `changed=${changed}`;
   const head = `\nSummary for ${r.host} (env ${r.env}${r.test ? ', test' : ''})\n------------\n`;
+  const notes = (r.notes ?? []).map((n) => paint('yellow', `Note: ${n}`) + '\n').join('');
+  const refused = r.refused ? paint('red', `Refused: ${r.refused}. Nothing was changed.`) + '\n' : '';
   return (
     head +
-    paint(failed ? 'yellow' : 'green', `Succeeded: ${succeeded} (${counts})`) +
+    notes +
+    refused +
+    paint(failed || skipped ? 'yellow' : 'green', `Succeeded: ${succeeded} (${counts})`) +
     '  ' +
     paint(failed ? 'red' : 'green', `Failed: ${failed}`) +
+    (skipped ? '  ' + paint('red', `Skipped: ${skipped} (a requisite failed)`) : '') +
     `  Total states: ${total}  Total time: ${(durationMs / 1000).toFixed(3)} s\n`
   );
 }

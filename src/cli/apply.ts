@@ -11,7 +11,7 @@ import { ApplyLock } from '../apply/lock.js';
 import type { ApplyOptions } from '../apply/options.js';
 import { formatState, formatSummary, jsonReport, styleFor } from '../apply/report.js';
 import { exitCodeOf, type Report, type StateResult } from '../apply/report-types.js';
-import { appendRunLog, runLogEntry } from '../apply/run-log.js';
+import { appendRunLog, runLogEntry, whoRan } from '../apply/run-log.js';
 import { LocalHost } from '../host/local.js';
 import { registry } from '../resources/index.js';
 import type { StateDecl } from '../core/state.js';
@@ -37,6 +37,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
     const runOpts = {
       env: o.env,
       varDir: o.varDir,
+      loginUser: whoRan(),
       onStart: events && ((d: StateDecl) => events.emit({ event: 'started', id: d.id, function: `${d.kind}.${d.fn}` })),
       onState: (s: StateResult) => {
         if (!o.json) process.stdout.write(formatState(s, secrets, style));
@@ -69,7 +70,7 @@ export async function applyCommand(states: string[], o: ApplyOptions): Promise<{
       const entry = runLogEntry({ when: started, host: facts.id, env: o.env, states: compiled.sls, exitCode: code }, report, secrets);
       await appendRunLog(o.runLog, entry).catch((err) => late.push(err));
     }
-    process.stdout.write(o.json ? jsonReport(report, secrets) : formatSummary(report, style));
+    process.stdout.write(o.json ? jsonReport(report, secrets) : formatSummary(secrets.maskDeep(report), style));
     if (late.length) {
       const changed = report.summary.changed;
       const made = o.test ? '' : changed ? `${changed} state(s) were changed (see the report), but ` : 'nothing was changed, but ';

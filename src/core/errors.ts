@@ -71,22 +71,33 @@ export class StateFailure extends BrineError {
 }
 
 /**
- * A validator (check_cmd, check_in_place) rejected the candidate. In --test, while one of the
- * state's own requisites is still pending, it may fail only for lack of what that requisite
- * brings (the validator's package, a certificate the config names): then the state is pending.
+ * A validator rejected the candidate, for kinds that throw rather than return a plan's
+ * `rejected` (data, with the candidate's changes, is the better way).
  */
-export class ValidationError extends StateFailure {
-  /** The change the state would make, reported with the pending state. */
-  changes: { summary: string; diff?: string }[] = [];
-}
+export class ValidationError extends StateFailure {}
 
 /**
- * Something the state needs is not on the host yet (a user, a parent directory, a program).
- * In --test an earlier pending state may be what provides it, so the plan reports pending.
+ * Something the state needs is not on the host (a user, a parent directory, a unit). In --test
+ * the state fails as the real run would, unless an earlier state's effects are not predicted
+ * (one of them may bring it): then it is pending, saying so.
  */
-export class MissingError extends StateFailure {
-  /** What the plan could still tell (a new file's diff), reported with the pending state. */
-  changes: { summary: string; diff?: string }[] = [];
+export class MissingError extends StateFailure {}
+
+/**
+ * In --test, a read of something a pending package install brings (its files, its units): what
+ * it will be is unknown until the package is installed. The engine reports the state as pending
+ * with this reason; it never guesses.
+ */
+export class UnknownError extends BrineError {
+  constructor(
+    readonly path: string,
+    /** What brings it: "nginx-light". */
+    readonly source: string,
+    /** "is installed", "has run". */
+    readonly until: string,
+  ) {
+    super(`${path}: unknown until ${source} ${until}`);
+  }
 }
 
 /** pillar/<env>/env.yaml is missing or malformed, or -H/-u select nothing usable. */

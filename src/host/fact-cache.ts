@@ -16,7 +16,8 @@ export class MemoryFactCache implements FactCache {
     return v;
   }
 
-  clear(): void {
-    this.values.clear();
+  /** Drops every value but those under `keep`. */
+  clear(keep: string[] = []): void {
+    for (const k of [...this.values.keys()]) if (!keep.includes(k)) this.values.delete(k);
   }
 }

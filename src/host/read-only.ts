@@ -13,5 +13,6 @@ export function readOnlyView(host: HostView): HostView {
     hashFile: host.hashFile.bind(host),
     query: host.query.bind(host),
     scratch: host.scratch.bind(host),
+    ...(host.predicted ? { predicted: host.predicted.bind(host) } : {}),
   });
 }

@@ -73,11 +73,18 @@ export interface HostView {
   scratch(content: Content, opts?: { name?: string; mode?: number }): Promise<string>;
   /** Values cached for the run; cleared whenever a change is applied. */
   readonly facts: FactCache;
+  /**
+   * A fact no file holds, as the changes planned so far leave it (a unit enabled and started):
+   * only a predicted host (`--test`) has them; the real host answers undefined or lacks the method.
+   */
+  predicted?(topic: string, key: string): Record<string, unknown> | undefined;
 }
 
-/** Full host: the read side plus the only ways to change it. */
-export interface Host extends HostView {
-  exec(argv: string[], opts?: RunOptions): Promise<CommandResult>;
+/**
+ * The file side of changing a host. The real Host has it, and so does the predicted host of a dry
+ * run (an in-memory overlay): a change written against FileWriter both applies and predicts itself.
+ */
+export interface FileWriter extends HostView {
   /** Atomic write: temp file in the same directory, fsync, chown/chmod, rename. */
   writeFile(path: string, content: Content, opts?: WriteOptions): Promise<void>;
   mkdir(path: string, opts?: WriteOptions & { parents?: boolean }): Promise<void>;
@@ -88,11 +95,17 @@ export interface Host extends HostView {
   remove(path: string): Promise<void>;
   /** Move a file or directory within one filesystem (atomic: a release unpacked aside, then put in place). */
   rename(from: string, to: string): Promise<void>;
+}
+
+/** Full host: the read and file sides plus commands. */
+export interface Host extends FileWriter {
+  exec(argv: string[], opts?: RunOptions): Promise<CommandResult>;
   /** Drop every cached fact: called by the engine after each applied change. */
   invalidate(): void;
 }
 
 export interface FactCache {
   get<T>(key: string, load: () => Promise<T>): Promise<T>;
-  clear(): void;
+  /** Drops every value but those under `keep`. */
+  clear(keep?: string[]): void;
 }

@@ -219,7 +219,7 @@ async function runSteps(ctx: HostContext, t: Target, pillar: HostPillar, ev: Hos
     const code = typeof mine?.exit === 'number' ? mine.exit : launched.exitCode;
     if (code === 0) return finish(out.report?.summary.changed ? 'changed' : 'ok');
     if (code === 2 && ctx.test) return finish('pending');
-    const why = out.report ? `${out.report.summary.failed} state(s) failed` : lastLines(mine?.logTail || launched.stderr) || `agent exit ${code}`;
+    const why = out.report?.refused ?? (out.report ? `${out.report.summary.failed + (out.report.summary.skipped ?? 0)} state(s) failed` : lastLines(mine?.logTail || launched.stderr) || `agent exit ${code}`);
     return finish('failed', why);
   } catch (err) {
     // Removed, or noted for the next provision to remove.

@@ -50,7 +50,7 @@ export class Remote {
   /** Runs argv as root on the host; ssh's 255 means we never got (or lost) a connection. */
   async root(argv: string[], opts: { input?: string; onLine?: (l: string) => void } = {}): Promise<CommandResult> {
     const r = await this.spawn(sshArgv(this.settings, this.address, this.user, asRoot(argv)), opts);
-    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'ssh exited 255');
+    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'ssh exited 255', this.user);
     if (r.exitCode === NO_SUDO && /^brine: /m.test(r.stderr)) throw new SudoError(this.address, lastLine(r.stderr).replace(/^brine: /, ''));
     return r;
   }
@@ -64,7 +64,7 @@ export class Remote {
 
   async upload(run: string, sources: string[], sudo: boolean): Promise<void> {
     const r = await this.spawn(rsyncArgv(this.settings, this.address, this.user, { sources, dest: `${HOST_PATHS.runs}/${run}`, sudo, linkDest: HOST_PATHS.agent }));
-    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'rsync: ssh exited 255');
+    if (r.exitCode === 255) throw noConnection(this.address, r.stderr, 'rsync: ssh exited 255', this.user);
     if (r.exitCode !== 0) throw new RemoteError(this.address, 'upload', tail(r.stderr) || `rsync exit ${r.exitCode}`);
   }
 
@@ -128,9 +128,16 @@ export class Remote {
   }
 }
 
-/** ssh's 255: its host key check refused the host (host-keys/trust.ts explains which way), or no connection. */
-function noConnection(address: string, stderr: string, fallback: string): Error {
+/**
+ * ssh's 255: its host key check refused the host (host-keys/trust.ts explains which way), or the
+ * host answered and refused root — after the first run the shipped sshd state turns root login
+ * off, so say who to log in as instead — or no connection.
+ */
+function noConnection(address: string, stderr: string, fallback: string, user?: string): Error {
   if (/^Host key verification failed\.$/m.test(stderr)) return new HostKeyError(address, 'Host key verification failed.', stderr);
+  if (/Permission denied \(/.test(stderr) && (user === 'root' || (!user && /(^|\s)root@\S+: Permission denied/m.test(stderr)))) {
+    return new RemoteError(address, 'login', `root login refused by ${address} (brine turned it off); provision as a developer: -u NAME (one with sudo: true)`);
+  }
   return new UnreachableError(address, lastLine(stderr) || fallback);
 }
 

@@ -5,6 +5,7 @@ import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import { readGroups, readPasswd } from './accounts/passwd.js';
 import { accountName, accountNames, quoted } from './accounts/shared.js';
 import { run } from '../host/run.js';
+import { comesWith, predictGroupadd, predictGroupdel, predictGroupmod, predictMembers } from './accounts/predict.js';
 
 export interface GroupSpec {
   name: string;
@@ -33,6 +34,7 @@ export const present: ResourceFunction<GroupSpec> = {
   async plan(spec, { host }) {
     const groups = await readGroups(host);
     const current = groups.find((g) => g.name === spec.name);
+    if (!current) comesWith(host, spec.name, 'group');
     // Checked before anything else, so a dry run fails exactly where the real run would.
     const taken = spec.gid === undefined ? undefined : groups.find((g) => g.gid === spec.gid && g.name !== spec.name);
     if (taken) throw new StateFailure(`gid ${spec.gid} is already used by group '${taken.name}'`);
@@ -44,12 +46,14 @@ export const present: ResourceFunction<GroupSpec> = {
         summary: `create group ${spec.name}${spec.gid !== undefined ? ` (gid ${spec.gid})` : ''}`,
         detail: { gid: { old: null, new: spec.gid ?? 'auto' } },
         apply: (h) => run(h, argv),
+        predict: (o) => predictGroupadd(o, spec.name, spec.gid, spec.system),
       });
     } else if (spec.gid !== undefined && current.gid !== spec.gid) {
       changes.push({
         summary: `gid ${current.gid} → ${spec.gid}`,
         detail: { gid: { old: current.gid, new: spec.gid } },
         apply: (h) => run(h, ['groupmod', '-g', String(spec.gid), spec.name]),
+        predict: (o) => predictGroupmod(o, spec.name, spec.gid!),
       });
     }
 
@@ -67,6 +71,7 @@ export const present: ResourceFunction<GroupSpec> = {
         detail: { members: { old: have, new: want } },
         // One gpasswd -M sets the whole list (and /etc/gshadow with it).
         apply: (h) => run(h, ['gpasswd', '-M', want.join(','), spec.name]),
+        predict: (o) => predictMembers(o, spec.name, want),
       });
     }
     return { changes };
@@ -84,7 +89,7 @@ export const absent: ResourceFunction<{ name: string }> = {
     const owner = (await readPasswd(host)).find((u) => u.gid === group.gid);
     if (owner) throw new StateFailure(`group ${spec.name} is the primary group of user '${owner.name}'; groupdel would refuse`);
     return {
-      changes: [{ summary: `remove group ${spec.name} (gid ${group.gid})`, apply: (h) => run(h, ['groupdel', spec.name]) }],
+      changes: [{ summary: `remove group ${spec.name} (gid ${group.gid})`, apply: (h) => run(h, ['groupdel', spec.name]), predict: (o) => predictGroupdel(o, spec.name) }],
     };
   },
 };

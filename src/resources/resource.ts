@@ -1,5 +1,6 @@
 // The contract every resource kind implements: parse a spec, plan against a read-only view.
 import type { FileSource, Host, HostView } from '../host/types.js';
+import type { Overlay } from '../host/predicted.js';
 import type { Args } from '../core/args.js';
 import type { Secrets } from '../core/secrets.js';
 import type { StateDecl } from '../core/state.js';
@@ -19,12 +20,39 @@ export interface Change {
   converges?: boolean;
   /** Makes the change true; only the engine calls it, and only outside --test. */
   apply(host: Host): Promise<void>;
+  /**
+   * The change's effect on the host as brine reads it, written into the predicted host that later
+   * states plan against (in --test, and in apply's whole-run lockout check). See PREDICTING below.
+   */
+  predict?(overlay: Overlay): Promise<void>;
 }
+
+/*
+ * PREDICTING. A dry run plans each state against the host as the changes planned before it will
+ * leave it: a PredictedHost, an in-memory overlay over the real host. A change states its effect
+ * with `predict(overlay)`. The overlay has Host's file methods (writeFile, mkdir, chmod, chown,
+ * symlink, remove, rename) and reads back what was predicted, so a change whose `apply` only uses
+ * those methods predicts itself: `{ apply: write, predict: write }`. A change that runs a command
+ * writes the files that command changes, as brine reads them (useradd → /etc/passwd and
+ * /etc/group lines and the home; ufw allow → a tuple line in user.rules; apt-get install → a stanza
+ * in dpkg's status). What no file holds is a fact (`overlay.setFact('unit', 'nginx.service',
+ * {activeState: 'active'})`, read with `host.predicted?.(topic, key)`). What cannot be known before
+ * the change is made (what a package ships) is `overlay.unknown(...)`: reads there are blocked,
+ * never guessed. A change without `predict` still works: its effect is unknown, so states that
+ * require its state and cannot plan report "depends on X (pending)".
+ */
 
 export interface Plan {
   changes: Change[];
   /** A remark for the report even without changes ("already in place", "unless: exit 0"). */
   comment?: string;
+  /**
+   * Why the plan cannot be told yet (--test): what it needs is unknown until a pending state is
+   * applied ("unknown until nginx-light is installed"). The state is pending, never ok.
+   */
+  blocked?: string;
+  /** A validator refused the candidate: the state fails with this reason; its changes still show. */
+  rejected?: string;
 }
 
 /** What compile-time parsing may use besides the arguments: templates, pillar, facts. */

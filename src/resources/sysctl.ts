@@ -5,6 +5,7 @@ import { unifiedDiff } from '../core/diff.js';
 import { MissingError } from '../core/errors.js';
 import { run } from '../host/run.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
+import type { FileWriter } from '../host/types.js';
 
 export interface SysctlSpec {
   key: string;
@@ -65,12 +66,14 @@ export const present: ResourceFunction<SysctlSpec> = {
     const current = await host.readFile(spec.config);
     const next = editConfig(spec, current ?? '');
     const changes: Change[] = [];
+    const writeConfig = async (h: FileWriter) => h.writeFile(spec.config, editConfig(spec, (await h.readFile(spec.config)) ?? ''), { mode: 0o644, uid: 0, gid: 0 });
     if (next !== current) {
       changes.push({
         summary: `${current === null ? 'create' : 'update'} ${spec.config}: ${spec.key} = ${spec.value}`,
         diff: unifiedDiff(spec.config, current, next),
         // Re-read at apply time: other sysctl states may have written their lines since.
-        apply: async (h) => h.writeFile(spec.config, editConfig(spec, (await h.readFile(spec.config)) ?? ''), { mode: 0o644, uid: 0, gid: 0 }),
+        apply: writeConfig,
+        predict: writeConfig,
       });
     }
     if (norm(running) !== spec.value) {
@@ -81,6 +84,8 @@ export const present: ResourceFunction<SysctlSpec> = {
         apply: async (h) => {
           await run(h, argv);
         },
+        // brine reads the running value from /proc/sys.
+        predict: (o) => o.writeFile(procPath(spec.key), `${spec.value}\n`),
       });
     }
     return { changes };

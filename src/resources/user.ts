@@ -5,9 +5,10 @@ import type { Args } from '../core/args.js';
 import { MissingError, StateFailure } from '../core/errors.js';
 import type { Change, ResourceFunction, ResourceKind } from './resource.js';
 import { memberOf, readGroups, readPasswd, readShadow, type GroupEntry, type PasswdEntry } from './accounts/passwd.js';
-import type { HostView } from '../host/types.js';
+import type { FileWriter, HostView } from '../host/types.js';
 import { accountName, accountNames, quoted } from './accounts/shared.js';
 import { run } from '../host/run.js';
+import { comesWith, predictUseradd, predictUserdel, predictUsermod, type UserEdit } from './accounts/predict.js';
 
 export interface UserSpec {
   name: string;
@@ -65,6 +66,7 @@ export const present: ResourceFunction<UserSpec> = {
     const users = await readPasswd(host);
     const groups = await readGroups(host);
     const current = users.find((u) => u.name === spec.name);
+    if (!current) comesWith(host, spec.name, 'user');
     const taken = spec.uid === undefined ? undefined : users.find((u) => u.uid === spec.uid && u.name !== spec.name);
     if (taken) throw new StateFailure(`uid ${spec.uid} is already used by user '${taken.name}'`);
 
@@ -82,18 +84,14 @@ export const present: ResourceFunction<UserSpec> = {
     const groupsSpec = { wanted, exact: spec.groups !== undefined && spec.removeGroups, primaryName };
 
     const changes = current ? await modifyUser(host, spec, current, primary, groups, groupsSpec) : [createUser(spec, primaryName!, userGroup, wanted)];
-    if (missing.length) {
-      // Earlier states may create the groups: --test then shows what would be done, as pending.
-      const err = new MissingError(`no such group: ${quoted(missing)}`);
-      err.changes = changes.map(({ summary }) => ({ summary }));
-      throw err;
-    }
+    if (missing.length) throw new MissingError(`no such group: ${quoted(missing)}`);
     const home = spec.home;
     if (current && home !== undefined && spec.createhome && !(await host.stat(home))) {
       const uid = spec.uid ?? current.uid;
       const gid = primary?.gid ?? current.gid;
       // useradd -m would copy /etc/skel; for an existing account an empty private home is enough.
-      changes.push({ summary: `create home ${home}`, apply: (h) => h.mkdir(home, { parents: true, mode: 0o700, uid, gid }) });
+      const make = (h: FileWriter) => h.mkdir(home, { parents: true, mode: 0o700, uid, gid });
+      changes.push({ summary: `create home ${home}`, apply: make, predict: make });
     }
     return { changes, comment };
   },
@@ -119,6 +117,8 @@ function createUser(spec: UserSpec, primaryName: string, userGroup: boolean, gro
     summary: `create user ${spec.name} (${facts.filter(Boolean).join(', ')})`,
     detail: { uid: spec.uid ?? 'auto', home, groups, shell: spec.shell ?? 'default', locked: spec.locked ?? false },
     apply: (h) => run(h, argv),
+    predict: (o) =>
+      predictUseradd(o, { ...spec, group: primaryName, userGroup, groups, home, createhome: spec.createhome }),
   };
 }
 
@@ -133,6 +133,7 @@ async function modifyUser(host: HostView, spec: UserSpec, cur: PasswdEntry, prim
   const flags: string[] = [];
   const parts: string[] = [];
   const detail: Record<string, unknown> = {};
+  const effect: UserEdit = {};
   const diff = (key: string, flag: string[], old: unknown, now: unknown, text = `${key} ${old} → ${now}`) => {
     flags.push(...flag);
     parts.push(text);
@@ -141,18 +142,27 @@ async function modifyUser(host: HostView, spec: UserSpec, cur: PasswdEntry, prim
   if (spec.uid !== undefined && spec.uid !== cur.uid) {
     if (!spec.allowUidChange) throw new StateFailure(`uid ${cur.uid} → ${spec.uid} not permitted; set allow_uid_change: true (file ownership is not changed)`);
     diff('uid', ['-u', String(spec.uid)], cur.uid, spec.uid);
+    effect.uid = spec.uid;
   }
   if (primary && primary.gid !== cur.gid) {
     if (!spec.allowGidChange) throw new StateFailure(`primary group ${cur.gid} → ${primary.gid} not permitted; set allow_gid_change: true`);
     diff('gid', ['-g', String(primary.gid)], cur.gid, primary.gid);
+    effect.gid = primary.gid;
   }
-  if (spec.home !== undefined && spec.home !== cur.home) diff('home', ['-d', spec.home], cur.home, spec.home);
-  if (spec.shell !== undefined && spec.shell !== cur.shell) diff('shell', ['-s', spec.shell], cur.shell, spec.shell);
+  if (spec.home !== undefined && spec.home !== cur.home) {
+    diff('home', ['-d', spec.home], cur.home, spec.home);
+    effect.home = spec.home;
+  }
+  if (spec.shell !== undefined && spec.shell !== cur.shell) {
+    diff('shell', ['-s', spec.shell], cur.shell, spec.shell);
+    effect.shell = spec.shell;
+  }
   const [fullname, ...gecosRest] = cur.gecos.split(',');
   if (spec.fullname !== undefined && spec.fullname !== fullname) {
     // Keep room number, phones etc.: only GECOS's first part is the full name.
     const gecos = [spec.fullname, ...gecosRest].join(',');
     diff('fullname', ['-c', gecos], fullname, spec.fullname, `fullname ${JSON.stringify(fullname)} → ${JSON.stringify(spec.fullname)}`);
+    effect.gecos = gecos;
   }
   const have = memberOf(groups, spec.name).filter((n) => n !== g.primaryName);
   const add = g.wanted.filter((n) => !have.includes(n));
@@ -160,11 +170,12 @@ async function modifyUser(host: HostView, spec: UserSpec, cur: PasswdEntry, prim
   if (add.length || drop.length) {
     const text = `groups ${[...add.map((n) => '+' + n), ...drop.map((n) => '-' + n)].join(' ')}`;
     diff('groups', g.exact ? ['-G', g.wanted.join(',')] : ['-a', '-G', add.join(',')], have, g.exact ? g.wanted : [...have, ...add], text);
+    effect.groups = g.exact ? { names: g.wanted, append: false } : { names: add, append: true };
   }
-  if (spec.locked !== undefined) lockFlags(spec.locked, (await readShadow(host)).find((s) => s.name === spec.name), diff);
+  if (spec.locked !== undefined) lockFlags(spec.locked, (await readShadow(host)).find((s) => s.name === spec.name), diff, effect);
   if (!flags.length) return [];
   const argv = ['usermod', ...flags, spec.name];
-  return [{ summary: parts.join('; '), detail, apply: (h) => run(h, argv) }];
+  return [{ summary: parts.join('; '), detail, apply: (h) => run(h, argv), predict: (o) => predictUsermod(o, spec.name, effect) }];
 }
 
 type Diff = (key: string, flag: string[], old: unknown, now: unknown, text?: string) => void;
@@ -173,15 +184,19 @@ type Diff = (key: string, flag: string[], old: unknown, now: unknown, text?: str
  * Locked means password locked *and* account expired: with UsePAM (Debian's default) sshd lets
  * key logins through a locked password, but PAM's account check refuses an expired account.
  */
-function lockFlags(locked: boolean, sh: { passwordLocked: boolean; hasPassword: boolean; expire?: number } | undefined, diff: Diff): void {
+function lockFlags(locked: boolean, sh: { passwordLocked: boolean; hasPassword: boolean; expire?: number } | undefined, diff: Diff, effect: UserEdit): void {
   if (!sh) throw new StateFailure('user is in /etc/passwd but not in /etc/shadow');
   if (locked) {
     if (!sh.passwordLocked) diff('password', ['-L'], 'usable', 'locked', 'lock password');
+    if (!sh.passwordLocked) effect.passwordLocked = true;
     if (sh.expire !== 1) diff('expire', ['-e', '1'], sh.expire ?? null, 1, 'expire account (no logins, keys included)');
+    if (sh.expire !== 1) effect.expire = 1;
   } else {
     // A password that was never set stays '!': there is nothing to unlock, and usermod -U would refuse.
     if (sh.passwordLocked && sh.hasPassword) diff('password', ['-U'], 'locked', 'usable', 'unlock password');
+    if (sh.passwordLocked && sh.hasPassword) effect.passwordLocked = false;
     if (sh.expire !== undefined) diff('expire', ['-e', ''], sh.expire, null, 'clear account expiry');
+    if (sh.expire !== undefined) effect.expire = null;
   }
 }
 
@@ -201,7 +216,13 @@ export const absent: ResourceFunction<UserAbsentSpec> = {
     if (!user) return { changes: [] };
     const argv = ['userdel', ...(spec.purge ? ['-r'] : []), ...(spec.force ? ['-f'] : []), spec.name];
     return {
-      changes: [{ summary: `remove user ${spec.name} (uid ${user.uid}${spec.purge ? `, and home ${user.home}` : ''})`, apply: (h) => run(h, argv) }],
+      changes: [
+        {
+          summary: `remove user ${spec.name} (uid ${user.uid}${spec.purge ? `, and home ${user.home}` : ''})`,
+          apply: (h) => run(h, argv),
+          predict: (o) => predictUserdel(o, spec.name, spec.purge ? user.home : undefined),
+        },
+      ],
     };
   },
 };

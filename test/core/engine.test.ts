@@ -76,9 +76,10 @@ react:
   cmd.run: {name: [reload-it], creates: /srv/done, watch: [/srv/a]}
 `);
     const h = host().file('/srv/a', 'old\n').file('/srv/done', '');
-    // In --test the pending requisite may still change what the check finds: pending, not ok.
+    // In --test the check runs on the host as /srv/a's predicted write leaves it: skipped, exactly
+    // as the real run then does (a requisite whose effect is not predicted would make it pending).
     const planned = await run(c, h, true);
-    expect(results(planned)).toEqual({ '/srv/a': 'pending', react: 'pending' });
+    expect(results(planned)).toEqual({ '/srv/a': 'pending', react: 'ok' });
     expect(planned.states[1]).toMatchObject({ changes: [], comment: 'depends on /srv/a (pending); /srv/done exists' });
     const applied = await run(c, h, false);
     expect(results(applied)).toEqual({ '/srv/a': 'changed', react: 'ok' });
@@ -97,7 +98,8 @@ independent: {file.managed: {name: /srv/y, contents: y}}
     expect(results(r)).toEqual({ broken: 'failed', after: 'failed', independent: 'changed' });
     expect(r.states[0].comment).toContain('exit 3');
     expect(r.states[1].comment).toBe('requisite failed: broken');
-    expect(r.summary).toMatchObject({ failed: 2, changed: 1, total: 3 });
+    expect(r.states[1].skipped).toBe(true);
+    expect(r.summary).toMatchObject({ failed: 1, skipped: 1, changed: 1, total: 3 });
   });
 
   it('fails a state whose changes do not stick (re-plan after apply)', async () => {
@@ -109,17 +111,20 @@ independent: {file.managed: {name: /srv/y, contents: y}}
     expect(r.states[0].comment).toContain('some changes could not be applied: create file');
   });
 
-  it('says "depends on X (pending)" in --test when a requisite is not there yet', async () => {
+  it('plans against the host as pending requisites will leave it, and fails in --test what apply would fail', async () => {
     const c = compileStates(`
 /srv/new: {file.directory: {}}
-/srv/new/file: {file.managed: {contents: x, user: nobody-yet, require: [/srv/new]}}
+/srv/new/file: {file.managed: {contents: x, mode: 600, require: [/srv/new]}}
+/srv/new/other: {file.managed: {contents: x, user: nobody-yet, require: [/srv/new]}}
 `);
     const r = await run(c, host(), true);
-    expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/new/file': 'pending' });
-    expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
+    expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/new/file': 'pending', '/srv/new/other': 'failed' });
+    expect(r.states[1].comment).toBe('depends on /srv/new (pending)');
+    expect(r.states[1].changes).toEqual([expect.objectContaining({ summary: 'create file (2 bytes, mode 0600)', diff: expect.stringContaining('+x') })]);
+    expect(r.states[2].comment).toBe("user 'nobody-yet' does not exist");
   });
 
-  it('names an ID holding several pending states once when guessing what a state waits for', async () => {
+  it('names an ID holding several unpredicted pending states once when a state cannot plan yet', async () => {
     const c = compileStates(`
 /srv/new:
   file.directory: {}
@@ -127,7 +132,8 @@ independent: {file.managed: {name: /srv/y, contents: y}}
 /srv/other/file: {file.managed: {contents: x}}
 `);
     const r = await run(c, host().on(['make-it'], {}), true);
-    expect(r.states[2].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot plan yet: /);
+    expect(r.states[2].result).toBe('pending');
+    expect(r.states[2].comment).toBe('cannot plan yet: parent directory /srv/other does not exist (set makedirs: true to create it) (the effects of /srv/new are not predicted)');
   });
 
   it('fails a rejected candidate in --test, unless its own requisites are pending (the validator may need them)', async () => {
@@ -136,13 +142,15 @@ independent: {file.managed: {name: /srv/y, contents: y}}
 /srv/conf: {file.managed: {contents: bad, check_cmd: validate, require: [/srv/new]}}
 /srv/other: {file.managed: {contents: bad, check_cmd: validate}}
 `);
-    const h = host().on(['validate'], { exitCode: 1, stderr: 'syntax error' });
+    const h = host().on(['validate'], (argv) => ({ exitCode: 1, stderr: `syntax error\n${argv[1]}: line 1: bad` }));
     const r = await run(c, h, true);
     // The package or certificate a validator needs may be what the pending requisite brings.
     expect(results(r)).toEqual({ '/srv/new': 'pending', '/srv/conf': 'pending', '/srv/other': 'failed' });
     expect(r.states[1].comment).toMatch(/^depends on \/srv\/new \(pending\); cannot validate yet: check_cmd rejected the new content \(exit 1\): validate\nsyntax error/);
     expect(r.states[1].changes).toEqual([expect.objectContaining({ summary: expect.stringMatching(/^create file/), diff: expect.stringContaining('+bad') })]);
-    expect(r.states[2].comment).toContain('check_cmd rejected the new content (exit 1): validate\nsyntax error');
+    // The validator's line reference names the file the candidate is for, and its diff shows.
+    expect(r.states[2].comment).toBe('check_cmd rejected the new content (exit 1): validate\nsyntax error\n/srv/other (candidate): line 1: bad');
+    expect(r.states[2].changes).toEqual([expect.objectContaining({ diff: expect.stringContaining('+bad') })]);
   });
 
   it('skips onchanges states when nothing they watch changes', async () => {

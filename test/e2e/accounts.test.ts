@@ -118,17 +118,19 @@ describeHosts('account kinds on a real Debian host', () => {
     expect(report.states.every((s) => s.result === 'pending')).toBe(true);
     const summaries = (id: string) => byId[id].changes.map((c) => c.summary);
     expect(summaries('ops')).toEqual(['create group ops (gid 2500)']);
-    // What waits for an earlier pending state says so, and still names what it would do.
+    // What waits for an earlier pending state says so, and is planned against what it will do.
     expect(summaries('deploy')).toEqual(['create user deploy (uid 2501, group deploy (new), home /home/deploy, groups ops)']);
-    expect(byId.deploy.comment).toBe("depends on ops (pending); cannot plan yet: no such group: 'ops'");
-    expect(summaries('deploy-keys')).toEqual(['create ~deploy/.ssh/authorized_keys (+2 keys)']);
-    expect(byId['deploy-keys'].changes[0].diff).toContain(`+${keys.dev2.pub}`);
-    expect(byId['deploy-keys'].comment).toMatch(/depends on deploy \(pending\); cannot plan yet: user 'deploy' does not exist/);
-    expect(summaries('mallory-keys')).toEqual(['create ~mallory/.ssh/authorized_keys (+1 key)']);
+    expect(byId.deploy.comment).toBe('depends on ops (pending); optional groups not present: docker');
+    expect(summaries('deploy-keys')).toEqual(['create /home/deploy/.ssh (mode 0700)', 'create /home/deploy/.ssh/authorized_keys (+2 keys)']);
+    expect(byId['deploy-keys'].changes[1].diff).toContain(`+${keys.dev2.pub}`);
+    expect(byId['deploy-keys'].comment).toBe('depends on deploy (pending)');
+    expect(summaries('mallory-keys')).toEqual(['create /home/mallory/.ssh (mode 0700)', 'create /home/mallory/.ssh/authorized_keys (+1 key)']);
     expect(summaries('mallory')).toEqual(['create user mallory (group mallory (new), home /home/mallory)']);
     expect(summaries('forwarding')).toEqual(['create /etc/sysctl.d/99-brine.conf: net.ipv4.ip_forward = 1', 'net.ipv4.ip_forward: 0 → 1 (running)']);
     expect(summaries('backlog')[1]).toMatch(/^net\.core\.somaxconn: \d+ → 1024 \(running\)$/);
-    expect(spawns).toBe(0);
+    // Planning reads files only; the lockout check asks sshd -T twice: as configured now, and
+    // with the run's passwd and group in place.
+    expect(spawns).toBe(2);
   }, 120_000);
 
   it('apply converges the tree from a fresh host', async () => {

@@ -89,6 +89,14 @@ describe('provisionHost', () => {
     expect(ssh.at(-1)).toMatch(/^sh -c .*sudo -n -- "\$@".* brine sh -s -- [0-9a-f]{16} \/var\/lib\/brine \/var\/lib\/brine\/run \/var\/lib\/brine\/reports \/var\/lib\/brine\/agent \/var\/log\/brine$/);
   });
 
+  it('says to log in as a developer when the host refuses root (hardened by an earlier run), exit 1', async () => {
+    const s = setup();
+    s.fake.on('10.0.0.5', 'bootstrap', { exitCode: 255, stderr: 'root@10.0.0.5: Permission denied (publickey).\n' });
+    const out = await provisionHost(s.ctx, { ...s.target, user: 'root' }, s.pillar, s.events);
+    expect(out).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(out.error).toBe('10.0.0.5: login failed: root login refused by 10.0.0.5 (brine turned it off); provision as a developer: -u NAME (one with sudo: true)');
+  });
+
   it('reports an unreachable host and stops there', async () => {
     const s = setup();
     s.fake.on('10.0.0.5', 'bootstrap', { exitCode: 255, stderr: 'ssh: connect to host 10.0.0.5 port 22: No route to host\n' });

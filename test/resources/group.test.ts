@@ -55,7 +55,17 @@ describe('group.present', () => {
     const c = compileStates('new-user:\n  cmd.run:\n    - name: "true"\nops:\n  group.present:\n    - members: [carol]\n');
     const report = await run(c, host, true);
     expect(results(report)).toEqual({ 'new-user': 'pending', ops: 'pending' });
-    expect(report.states[1].comment).toMatch(/depends on new-user \(pending\); cannot plan yet: no such user: 'carol'/);
+    expect(report.states[1].comment).toBe("cannot plan yet: no such user: 'carol' (the effects of new-user are not predicted)");
+  });
+
+  it('shows in --test the members a user state earlier in the run will be, and fails members nobody creates', async () => {
+    const host = accountsHost();
+    const c = compileStates('carol:\n  user.present: []\nops:\n  group.present:\n    - members: [carol]\nmore:\n  group.present:\n    - members: [dora]\n');
+    const report = await run(c, host, true);
+    expect(results(report)).toEqual({ carol: 'pending', ops: 'pending', more: 'failed' });
+    expect(report.states[1].changes.map((ch) => ch.summary)).toEqual(['create group ops', 'members +carol']);
+    expect(report.states[2].comment).toBe("no such user: 'dora'");
+    expect(host.writes()).toEqual([]);
   });
 
   it('rejects names that could read as options, and members with addusers', () => {

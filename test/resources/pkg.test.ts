@@ -43,7 +43,9 @@ describe('pkg.installed', () => {
     expect(r.states[0].changes.map((ch) => ch.summary)).toEqual(['install nginx-light 1.22.1-9+deb12u11']);
     expect(r.states[1].changes.map((ch) => ch.summary)).toEqual(['install ufw 0.36.2-1']);
     expect(r.states[2].changes.map((ch) => ch.summary)).toEqual(['install curl 7.88.1-10+deb12u5 → 7.88.1-10+deb12u8']);
-    expect(commandLines(h)).toEqual(['apt-cache policy nginx-light ufw curl']);
+    const simulate = 'apt-get -s install -y --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=120';
+    // Each install is simulated (reads only) to predict what it brings for the states after it.
+    expect(commandLines(h)).toEqual(['apt-cache policy nginx-light ufw curl', `${simulate} nginx-light`, `${simulate} ufw`, `${simulate} curl`]);
     expect(h.writes()).toEqual([]);
   });
 
@@ -237,5 +239,31 @@ describe('one apt transaction per run', () => {
       [...INSTALL, 'ufw'],
     ]);
     expect(r.states[1].comment).toContain('E: ufw: broken');
+  });
+});
+
+describe('what a pending install brings, in --test', () => {
+  const sudo = () =>
+    new SystemHost()
+      .file('/var/lib/dpkg/status', dpkgStatus([['bash', '5.2.15-2+b8']]))
+      .aptLists()
+      .aptPolicy({ sudo: ['1.9.13p3-1+deb12u1'] })
+      .debs({ sudo: ['1.9.13p3-1+deb12u1', ['/etc/', '/etc/sudoers', '/etc/sudoers.d/', '/etc/sudoers.d/README', '/usr/', '/usr/sbin/', '/usr/sbin/visudo']] })
+      .dir('/usr/sbin');
+  const tree = 'sudo:\n  pkg.installed: []\n/etc/sudoers.d/ana:\n  file.managed:\n    - contents: "ana ALL=(ALL:ALL) NOPASSWD: ALL"\n    - check_cmd: visudo -cf\n    - require:\n      - pkg: sudo\n';
+
+  it('makes the package’s own new directory unknown, naming the package', async () => {
+    const r = await run(compileStates(tree), sudo(), true);
+    expect(results(r)).toEqual({ sudo: 'pending', '/etc/sudoers.d/ana': 'pending' });
+    expect(r.states[1].comment).toBe('depends on sudo (pending); /etc/sudoers.d/ana: unknown until sudo is installed');
+    expect(r.states[1].changes).toEqual([]);
+  });
+
+  it('says which pending package brings a validator that is not installed yet', async () => {
+    const h = sudo().dir('/etc/sudoers.d');
+    const r = await run(compileStates(tree), h, true);
+    expect(r.states[1].result).toBe('pending');
+    expect(r.states[1].comment).toBe('depends on sudo (pending); cannot validate yet: visudo comes with sudo (pending)');
+    expect(h.writes()).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { compileStates, results, run } from '../support/project.js';
 import { parseCatalog } from '../../src/resources/postgres/catalog.js';
 import { scramVerifier, verifies } from '../../src/resources/postgres/scram.js';
 import { applyAll, planOne } from './accounts-fixtures.js';
+import { dpkgStatus, SystemHost } from './system-host.js';
 
 const PASSWORD = 'pw-correct-horse-battery';
 const ROLES = [
@@ -97,12 +98,17 @@ describe('postgres_database', () => {
     expect(locale.states[0].comment).toMatch(/has encoding UTF8, not LATIN1: PostgreSQL cannot change that in place/);
   });
 
-  it('waits for its owner: pending behind the role in --test, with the database it would create', async () => {
+  it('sees its owner the role state before it makes, in --test: the database it would create, exactly', async () => {
     const c = compileStates('shop:\n  postgres_user.present: []\n  postgres_database.present:\n    - owner: shop\n');
     const report = await run(c, pgHost(), true);
     expect(results(report)).toEqual({ shop: 'pending' });
-    expect(report.states.map((s) => s.comment)).toEqual(['', 'depends on shop (pending); cannot plan yet: no role shop to own database shop']);
+    expect(report.states.map((s) => s.comment)).toEqual(['', '']);
     expect(report.states[1].changes.map((ch) => ch.summary)).toEqual(['create database shop (owner shop)']);
+  });
+
+  it('fails in --test when its owner is nowhere to come', async () => {
+    const report = await run(compileStates('shop:\n  postgres_database.present:\n    - owner: shop\n'), pgHost(), true);
+    expect(report.states[0]).toMatchObject({ result: 'failed', comment: 'no role shop to own database shop', changes: [] });
   });
 
   it('drops a database', async () => {
@@ -116,14 +122,26 @@ describe('postgres_database', () => {
 
 describe('before postgresql is installed', () => {
   it('predicts the role and database in --test, pending behind the package, never ok', async () => {
-    const host = new FakeHost().on(() => ({ exitCode: 0 }));
-    const c = compileStates('postgresql:\n  cmd.run:\n    - name: "true"\nshop:\n  postgres_user.present:\n    - password: secret-password\n    - require: [cmd: postgresql]\n  postgres_database.present:\n    - owner: shop\n    - require: [cmd: postgresql]\n');
+    const host = new SystemHost().file('/var/lib/dpkg/status', dpkgStatus([['bash', '5.2.15-2+b8']])).aptLists().aptPolicy({ postgresql: ['15+248'] });
+    const c = compileStates('postgresql:\n  pkg.installed: []\nshop:\n  postgres_user.present:\n    - password: secret-password\n    - require: [pkg: postgresql]\n  postgres_database.present:\n    - owner: shop\n    - require: [pkg: postgresql]\n');
     const report = await run(c, host, true);
     expect(results(report)).toEqual({ postgresql: 'pending', shop: 'pending' });
     expect(report.states.slice(1).map((s) => [s.comment, s.changes.map((ch: { summary: string }) => ch.summary)])).toEqual([
       ['depends on postgresql (pending); cannot plan yet: unknown until postgresql is installed', ['create role shop (login) with password']],
       ['depends on postgresql (pending); cannot plan yet: unknown until postgresql is installed', ['create database shop (owner shop)']],
     ]);
+    // psql never ran; nothing was written.
+    expect(host.commands().filter((argv) => argv[0] === 'runuser')).toEqual([]);
+    expect(host.writes()).toEqual([]);
+  });
+
+  it('cannot tell the catalog behind a command it cannot predict: pending with the reason, no guessed changes', async () => {
+    const host = new FakeHost().on(() => ({ exitCode: 0 }));
+    const c = compileStates('postgresql:\n  cmd.run:\n    - name: "true"\nshop:\n  postgres_user.present:\n    - require: [cmd: postgresql]\n');
+    const report = await run(c, host, true);
+    expect(results(report)).toEqual({ postgresql: 'pending', shop: 'pending' });
+    expect(report.states[1].comment).toBe('depends on postgresql (pending; "run true" is not predicted); cannot plan yet: unknown until postgresql is installed (the effects of postgresql are not predicted)');
+    expect(report.states[1].changes).toEqual([]);
     expect(host.commands()).toEqual([]);
   });
 

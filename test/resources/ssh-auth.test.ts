@@ -78,10 +78,10 @@ describe('ssh_auth.present', () => {
     const host = accountsHost();
     const report = await run(compileStates(states), host, true);
     expect(results(report)).toEqual({ dave: 'pending', 'dave-keys': 'pending' });
-    expect(report.states[1].comment).toContain("user 'dave' does not exist");
-    // Which keys the new account would accept is shown already: that is what a reviewer checks.
-    expect(report.states[1].changes.map((c) => c.summary)).toEqual(['create ~dave/.ssh/authorized_keys (+1 key)']);
-    expect(report.states[1].changes[0].diff).toContain(`+${KEY_A}`);
+    expect(report.states[1].comment).toBe('');
+    // Planned against the account as user.present will make it: its ~/.ssh, then the keys.
+    expect(report.states[1].changes.map((c) => c.summary)).toEqual(['create /home/dave/.ssh (mode 0700)', 'create /home/dave/.ssh/authorized_keys (+1 key)']);
+    expect(report.states[1].changes[1].diff).toContain(`+${KEY_A}`);
     expect(host.writes()).toEqual([]);
   });
 

@@ -37,6 +37,23 @@ export class SystemHost extends FakeHost {
     }));
   }
 
+  /**
+   * What apt-get -s would install (name → [version, files it ships]), with each .deb in apt's
+   * cache and `dpkg-deb -c` listing its files (a path ending in / is a directory).
+   */
+  debs(table: Record<string, [string, string[]]>): this {
+    this.on(['apt-get', '-s'], (argv) => ({
+      stdout: argv.filter((a) => table[a]).map((n) => `Inst ${n} (${table[n][0]} Debian:12.5/stable [all])\n`).join(''),
+    }));
+    for (const [name, [version, files]] of Object.entries(table)) {
+      const deb = `/var/cache/apt/archives/${name}_${version.replace(/:/g, '%3a')}_all.deb`;
+      this.file(deb, '');
+      const listing = files.map((f) => `${f.endsWith('/') ? 'drwxr-xr-x' : '-rw-r--r--'} root/root 0 2023-05-18 14:03 .${f}`).join('\n');
+      this.on(['dpkg-deb', '-c', deb], { stdout: `drwxr-xr-x root/root 0 2023-05-18 14:03 ./\n${listing}\n` });
+    }
+    return this;
+  }
+
   /** systemctl show answering from a table of units (missing ones are not-found), in argv order. */
   units(table: Record<string, Partial<Record<string, string>>>): this {
     return this.on(['systemctl', 'show'], (argv) => ({

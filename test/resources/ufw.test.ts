@@ -167,7 +167,14 @@ describe('ufw.rule updates', () => {
 describe('ufw before it is installed', () => {
   const tree = (rule: string) =>
     compileStates(`ufw:\n  pkg.installed: []\n${rule}fw:\n  ufw.enabled:\n    - require:\n      - pkg: ufw\n`);
-  const fresh = () => new SystemHost().file('/var/lib/dpkg/status', '').aptLists().aptPolicy({ ufw: ['0.36.2-1'] }).file('/etc/ssh/sshd_config', 'Port 22\n');
+  const fresh = () =>
+    new SystemHost()
+      .file('/var/lib/dpkg/status', '')
+      .aptLists()
+      .aptPolicy({ ufw: ['0.36.2-1'] })
+      .debs({ ufw: ['0.36.2-1', ['/etc/', '/etc/default/', '/etc/default/ufw', '/etc/ufw/', '/etc/ufw/sysctl.conf', '/usr/', '/usr/sbin/', '/usr/sbin/ufw']] })
+      .file('/etc/ssh/sshd_config', 'Port 22\n')
+      .dir('/etc/default');
 
   it('still guards SSH in --test when a pkg state would install ufw', async () => {
     const r = await run(tree(''), fresh(), true);
@@ -175,9 +182,12 @@ describe('ufw before it is installed', () => {
     expect(r.states[1].comment).toMatch(/^refusing to enable ufw/);
   });
 
-  it('lists what it would do once ufw is there', async () => {
+  it('is pending until ufw is installed, saying so, with no guessed changes', async () => {
     const r = await run(tree(SSH_RULE.replace('    - port: 22\n', '    - port: 22\n    - require:\n      - pkg: ufw\n')), fresh(), true);
     expect(results(r)).toEqual({ ufw: 'pending', ssh: 'pending', fw: 'pending' });
-    expect(summaries(r)).toEqual([['install ufw 0.36.2-1'], ['add rule: allow 22/tcp from any'], ['enable ufw']]);
+    expect(summaries(r)).toEqual([['install ufw 0.36.2-1'], [], []]);
+    // What the package brings is unknown: its binary and its own new directory /etc/ufw.
+    expect(r.states[1].comment).toBe('depends on ufw (pending); /usr/sbin/ufw: unknown until ufw is installed');
+    expect(r.states[2].comment).toBe('depends on ufw (pending); /usr/sbin/ufw: unknown until ufw is installed');
   });
 });

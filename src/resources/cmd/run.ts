@@ -5,6 +5,7 @@
 import type { Args } from '../../core/args.js';
 import { CommandError } from '../../core/errors.js';
 import type { Change, ParseContext, ResourceFunction } from '../resource.js';
+import type { Overlay } from '../../host/predicted.js';
 import type { RunOptions } from '../../host/types.js';
 
 export interface CmdSpec {
@@ -14,6 +15,8 @@ export interface CmdSpec {
   runas?: string;
   /** A command that `creates` a path leaves a trace: apply checks it is there afterwards. */
   converges: boolean;
+  /** Those paths: a dry run predicts them there, with content only the command knows. */
+  creates: string[];
   opts: RunOptions;
 }
 
@@ -45,6 +48,7 @@ export function commonSpec(a: Args, ctx: ParseContext, input: string | undefined
   return {
     runas: runas ?? user,
     converges: ctx.decl.conditions.some((c) => c.type === 'creates'),
+    creates: ctx.decl.conditions.filter((c) => c.type === 'creates').flatMap((c) => c.commands.map(([p]) => p)),
     opts: {
       cwd: a.str('cwd'),
       env: env ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : undefined,
@@ -85,6 +89,11 @@ function runChange(spec: CmdSpec): Change {
     summary: `run ${spec.shown}`,
     // A command leaves no trace to re-read unless it `creates` something.
     converges: spec.converges,
+    // What it `creates` is there afterwards, with content only the command knows; other effects
+    // are not predicted (states that require it and cannot plan say they depend on it).
+    ...(spec.creates.length
+      ? { predict: async (o: Overlay) => o.unknown({ source: `the command creating ${spec.creates.join(', ')}`, until: 'has run', paths: new Set(spec.creates) }) }
+      : {}),
     async apply(host) {
       const r = await host.exec(argv, spec.opts);
       change.detail = { retcode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr) };

@@ -12,6 +12,6 @@ export const absent: ResourceFunction<{ path: string }> = {
   async plan(spec, { host }) {
     const st = await host.stat(spec.path);
     if (!st) return { changes: [] };
-    return { changes: [{ summary: `remove ${st.type}`, apply: (h) => h.remove(spec.path) }] };
+    return { changes: [{ summary: `remove ${st.type}`, apply: (h) => h.remove(spec.path), predict: (h) => h.remove(spec.path) }] };
   },
 };

@@ -1,13 +1,21 @@
 // Validators run on a candidate before it replaces the live file — in --test too.
 // check_cmd gets the candidate's path (Salt); check_in_place sees the whole configuration as
 // it would be, with the candidate mounted over the target in a private mount namespace.
-import { ValidationError } from '../../core/errors.js';
+// The verdict is data: rejected (with the validator's own words and line), or blocked when the
+// validator itself is not installed yet ("visudo comes with sudo (pending)").
+import { basename } from 'node:path';
+import { UnknownError } from '../../core/errors.js';
 import type { CommandResult, Content, HostView } from '../../host/types.js';
 
+export interface Verdict {
+  rejected?: string;
+  blocked?: string;
+}
+
 /** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
-export async function checkCandidate(host: HostView, argv: string[], candidate: Content): Promise<void> {
+export async function checkCandidate(host: HostView, argv: string[], target: string, candidate: Content): Promise<Verdict> {
   const path = await host.scratch(candidate);
-  rejectUnless(await host.query([...argv, path]), 'check_cmd', argv, path);
+  return verdict(host, await host.query([...argv, path]), 'check_cmd', argv, path, target);
 }
 
 // A fixed script: values arrive as positional parameters, never spliced into the text.
@@ -25,14 +33,29 @@ const IN_PLACE = [
  * A drop-in or a site is not a whole config: `sshd -t` or `nginx -t` must see the candidate
  * where it will live (Ansible #67095). The live file is untouched: the mount dies with the command.
  */
-export async function checkInPlace(host: HostView, argv: string[], target: string, candidate: Content, mode: number): Promise<void> {
+export async function checkInPlace(host: HostView, argv: string[], target: string, candidate: Content, mode: number): Promise<Verdict> {
   const cand = await host.scratch(candidate, { mode });
   const r = await host.query(['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', IN_PLACE, 'brine-check', cand, target, ...argv]);
-  rejectUnless(r, 'check_in_place', argv, cand);
+  return verdict(host, r, 'check_in_place', argv, cand, target);
 }
 
-function rejectUnless(r: CommandResult, what: string, argv: string[], path: string): void {
-  if (r.exitCode === 0) return;
-  const out = (r.stderr || r.stdout).trim().split(path).join('<candidate>');
-  throw new ValidationError(`${what} rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}`);
+const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+async function verdict(host: HostView, r: CommandResult, what: string, argv: string[], path: string, target: string): Promise<Verdict> {
+  if (r.exitCode === 0) return {};
+  if (r.exitCode === 127) {
+    const tool = argv[0];
+    for (const p of tool.startsWith('/') ? [tool] : PATH.map((d) => `${d}/${tool}`)) {
+      try {
+        if (await host.stat(p)) break;
+      } catch (err) {
+        if (err instanceof UnknownError) return { blocked: `cannot validate yet: ${basename(tool)} comes with ${err.source} (pending)` };
+        throw err;
+      }
+    }
+    return { rejected: `${what}: ${tool} is not installed (exit 127): ${argv.join(' ')}` };
+  }
+  // The validator names the candidate by its scratch path: say the file it will be instead.
+  const out = (r.stderr || r.stdout).trim().split(path).join(`${target} (candidate)`);
+  return { rejected: `${what} rejected the new content (exit ${r.exitCode}): ${argv.join(' ')}${out ? `\n${out}` : ''}` };
 }

@@ -26,6 +26,7 @@ export const directory: ResourceFunction<DirectorySpec> = {
     changes.push({
       summary: `create directory (mode ${octal(mode)})`,
       apply: (h) => h.mkdir(spec.path, { mode, uid, gid }),
+      predict: (h) => h.mkdir(spec.path, { mode, uid, gid }),
     });
     return { changes };
   },

@@ -5,9 +5,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { unifiedDiff } from '../../core/diff.js';
-import { MissingError, StateFailure, ValidationError } from '../../core/errors.js';
+import { StateFailure } from '../../core/errors.js';
 import { staleTemps } from '../../host/leftovers.js';
-import { isFileSource, type FileSource, type HostView } from '../../host/types.js';
+import { isFileSource, type FileSource, type FileWriter, type HostView } from '../../host/types.js';
 import type { Change, ParseContext, PlanContext, ResourceFunction } from '../resource.js';
 import { backupDir, backupPath } from './backup.js';
 import { checkCandidate, checkInPlace } from './check.js';
@@ -77,25 +77,12 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const diff = !spec.showChanges ? undefined : isFileSource(want) ? `File ${spec.path} differs (${want.size} bytes, too large to diff)\n` : hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets);
     const size = isFileSource(want) ? want.size : want.length;
     const summary = st ? 'update content' : `create file (${size} bytes, mode ${octal(mode)})`;
-    try {
-      if (spec.checkCmd) await checkCandidate(host, spec.checkCmd, want);
-      if (spec.checkInPlace) await checkInPlace(host, spec.checkInPlace, spec.path, want, mode);
-    } catch (err) {
-      if (err instanceof ValidationError) err.changes = [{ summary, diff }];
-      throw err;
-    }
-    let changes: Change[];
-    let ids: { uid?: number; gid?: number };
-    try {
-      changes = st ? [] : await planParents(host, spec.path, spec.makedirs);
-      ids = await resolveOwnership(host, spec);
-    } catch (err) {
-      // Not plannable yet (parent or owner to come): still show the content it will get.
-      if (err instanceof MissingError) err.changes = [{ summary, diff }];
-      throw err;
-    }
-    const { uid, gid } = ids;
+    const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
+    const { uid, gid } = await resolveOwnership(host, spec);
     changes.push(...(await planLeftovers(host, spec.path, backupDir(ctx.varDir, spec.path, ctx.secrets))));
+    const write = async (h: FileWriter) => {
+      await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
+    };
     changes.push({
       summary,
       diff,
@@ -106,10 +93,14 @@ export const managed: ResourceFunction<ManagedSpec> = {
           const old = current ?? { path: spec.path, size: st.size, sha256: '' };
           await h.writeFile(await backupPath(h, ctx.varDir, spec.path, ctx.secrets), old, { mode: 0o600 });
         }
-        await h.writeFile(spec.path, want, { mode, uid: uid ?? st?.uid, gid: gid ?? st?.gid });
+        await write(h);
       },
+      predict: write,
     });
-    return { changes };
+    // Validators last: a rejected candidate still shows what it would have written.
+    const verdict = spec.checkCmd ? await checkCandidate(host, spec.checkCmd, spec.path, want) : {};
+    const inPlace = !verdict.rejected && !verdict.blocked && spec.checkInPlace ? await checkInPlace(host, spec.checkInPlace, spec.path, want, mode) : {};
+    return { changes, ...verdict, ...inPlace };
   },
 };
 
@@ -124,12 +115,14 @@ async function planLeftovers(host: HostView, path: string, backups: string): Pro
     found.push(...staleTemps((await host.readdir(dir)) ?? [], name).map((t) => join(dir, t)));
   }
   if (!found.length) return [];
+  const remove = async (h: FileWriter) => {
+    for (const f of found) await h.remove(f);
+  };
   return [
     {
       summary: `remove ${found.length === 1 ? 'a temp file' : `${found.length} temp files`} left by an interrupted run: ${found.join(', ')}`,
-      apply: async (h) => {
-        for (const f of found) await h.remove(f);
-      },
+      apply: remove,
+      predict: remove,
     },
   ];
 }

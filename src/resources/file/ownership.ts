@@ -37,6 +37,7 @@ export async function planOwnership(host: HostView, path: string, st: FileStat, 
       summary: `owner ${from} → ${to}`,
       detail: { owner: { old: from, new: to } },
       apply: (h) => h.chown(path, uid ?? st.uid, gid ?? st.gid),
+      predict: (h) => h.chown(path, uid ?? st.uid, gid ?? st.gid),
     });
   }
   if (want.mode !== undefined && want.mode !== st.mode) {
@@ -44,6 +45,7 @@ export async function planOwnership(host: HostView, path: string, st: FileStat, 
       summary: `mode ${octal(st.mode)} → ${octal(want.mode)}`,
       detail: { mode: { old: octal(st.mode), new: octal(want.mode) } },
       apply: (h) => h.chmod(path, want.mode!),
+      predict: (h) => h.chmod(path, want.mode!),
     });
   }
   return changes;

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, normalize } from 'node:path';
 import type { Args } from '../../core/args.js';
 import { MissingError, StateFailure } from '../../core/errors.js';
 import type { Change } from '../resource.js';
-import type { HostView } from '../../host/types.js';
+import type { FileWriter, HostView } from '../../host/types.js';
 
 export function parsePath(a: Args, key = 'name'): string {
   const path = key === 'name' ? a.name : a.required(key);
@@ -23,5 +23,6 @@ export async function planParents(host: HostView, path: string, makedirs: boolea
   }
   if (!missing.length) return [];
   if (!makedirs) throw new MissingError(`parent directory ${missing[0]} does not exist (set makedirs: true to create it)`);
-  return [{ summary: `create directory ${missing.join(', ')}`, apply: (h) => h.mkdir(dirname(path), { parents: true, mode: 0o755 }) }];
+  const make = (h: FileWriter) => h.mkdir(dirname(path), { parents: true, mode: 0o755 });
+  return [{ summary: `create directory ${missing.join(', ')}`, apply: make, predict: make }];
 }

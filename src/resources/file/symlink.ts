@@ -27,6 +27,7 @@ export const symlink: ResourceFunction<SymlinkSpec> = {
       summary: st?.type === 'symlink' ? `link target ${st.target} → ${spec.target}` : `create link → ${spec.target}`,
       detail: { target: { old: st?.target ?? null, new: spec.target } },
       apply: (h) => h.symlink(spec.target, spec.path),
+      predict: (h) => h.symlink(spec.target, spec.path),
     });
     return { changes };
   },

@@ -4,7 +4,8 @@ import { StateFailure } from '../../core/errors.js';
 import { run } from '../../host/run.js';
 import type { Batch, Change } from '../resource.js';
 import { isInstalled, parseAptPolicy, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
-import type { Host, HostView } from '../../host/types.js';
+import type { FileWriter, Host, HostView } from '../../host/types.js';
+import { predictInstall, predictRemove } from './predict.js';
 import { declared } from '../declared.js';
 import type { PkgSpec, PkgWant } from './spec.js';
 
@@ -79,6 +80,7 @@ export function refreshChange(reason: string, varDir: string): Change {
     async apply(h) {
       await aptUpdate(h, varDir);
     },
+    predict: (o) => writeStamp(o, varDir),
   };
   REFRESHES.add(change);
   return change;
@@ -86,6 +88,10 @@ export function refreshChange(reason: string, varDir: string): Change {
 
 export async function aptUpdate(h: Host, varDir: string): Promise<void> {
   await run(h, ['apt-get', 'update'], { env: APT_ENV });
+  await writeStamp(h, varDir);
+}
+
+async function writeStamp(h: FileWriter, varDir: string): Promise<void> {
   await h.mkdir(varDir, { parents: true });
   await h.writeFile(stampPath(varDir), new Date().toISOString() + '\n', { mode: 0o644 });
 }
@@ -146,9 +152,11 @@ export const aptBatch: Batch<PkgSpec> = {
 };
 
 export function aptChange(summary: string, argv: string[], detail: Record<string, unknown>): Change {
+  const names = Object.keys(detail);
   return {
     summary,
     detail: { packages: detail },
+    predict: (o) => (argv[1] === 'remove' ? predictRemove(o, names) : predictInstall(o, argv, names)),
     async apply(h: Host) {
       await run(h, argv, { env: APT_ENV });
     },

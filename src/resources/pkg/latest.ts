@@ -6,6 +6,7 @@ import type { Change, Plan, PlanContext } from '../resource.js';
 import { isInstalled, policyFor, readDpkgStatus, type DpkgEntry, type PolicyEntry } from './dpkg.js';
 import { APT_ENV, aptUpdate, candidates, describe, installArgv, installChange, refreshReason } from './apt.js';
 import type { PkgSpec } from './spec.js';
+import { predictInstall } from './predict.js';
 
 interface Comparison {
   outdated: string[];
@@ -52,6 +53,7 @@ export async function latestChanges(spec: PkgSpec, { host, varDir }: PlanContext
       if (!after.outdated.length) return;
       await run(h, installArgv(after.outdated, spec.installRecommends), { env: APT_ENV });
     },
+    predict: (o) => predictInstall(o, installArgv(names, spec.installRecommends), names),
   };
   return { changes: [change] };
 }

@@ -4,7 +4,7 @@
 import { MissingError, StateFailure } from '../../core/errors.js';
 import type { Args } from '../../core/args.js';
 import type { Change, ResourceFunction, ResourceKind } from '../resource.js';
-import { readCatalog, type Database } from '../postgres/catalog.js';
+import { predictCatalog, readCatalog, type Database } from '../postgres/catalog.js';
 import { ident, literal, objectName, psqlExec } from '../postgres/psql.js';
 
 export interface PostgresDatabaseSpec {
@@ -45,20 +45,18 @@ export const present: ResourceFunction<PostgresDatabaseSpec> = {
 
   async plan(spec, { host }) {
     const create = createChange(spec);
-    const catalog = await readCatalog(host, () => [create]);
+    const { catalog, blocked } = await readCatalog(host);
     const db = catalog.databases.get(spec.name);
-    if (spec.owner && !catalog.roles.has(spec.owner)) {
-      const err = new MissingError(`no role ${spec.owner} to own database ${spec.name}`);
-      err.changes = db ? [ownerChange(spec.name, db.owner, spec.owner)] : [create];
-      throw err;
-    }
+    // A new cluster (blocked: postgresql still to come) is read whole once it is there.
+    if (blocked) return { changes: [create], blocked };
+    if (spec.owner && !catalog.roles.has(spec.owner)) throw new MissingError(`no role ${spec.owner} to own database ${spec.name}`);
     if (!db) {
       if (spec.template && !catalog.databases.has(spec.template)) throw new StateFailure(`no template database ${spec.template}`);
       return { changes: [create] };
     }
     const fixed = unchangeable(spec, db);
     if (fixed.length) throw new StateFailure(`database ${spec.name} has ${fixed.join(', ')}: PostgreSQL cannot change that in place (dump, drop, create anew, restore)`);
-    if (spec.owner && db.owner !== spec.owner) return { changes: [ownerChange(spec.name, db.owner, spec.owner)] };
+    if (spec.owner && db.owner !== spec.owner) return { changes: [ownerChange(db, spec.owner)] };
     return { changes: [], comment: `database ${spec.name} is as declared` };
   },
 };
@@ -67,11 +65,13 @@ export const absent: ResourceFunction<{ name: string }> = {
   parse: (a) => ({ name: objectName(a)! }),
 
   async plan(spec, { host }) {
-    const catalog = await readCatalog(host, () => []);
+    const { catalog, blocked } = await readCatalog(host);
     const db = catalog.databases.get(spec.name);
-    if (!db) return { changes: [], comment: `no database ${spec.name}` };
+    if (!db) return { changes: [], comment: `no database ${spec.name}`, blocked };
     const sql = `DROP DATABASE ${ident(spec.name)};\n`;
-    return { changes: [{ summary: `drop database ${spec.name} (owner ${db.owner})`, detail: { database: { old: spec.name, new: null } }, apply: (h) => psqlExec(h, sql) }] };
+    return {
+      changes: [{ summary: `drop database ${spec.name} (owner ${db.owner})`, detail: { database: { old: spec.name, new: null } }, apply: (h) => psqlExec(h, sql), predict: (o) => predictCatalog(o, 'database', spec.name, null) }],
+    };
   },
 };
 
@@ -89,12 +89,14 @@ function createChange(spec: PostgresDatabaseSpec): Change {
     summary: `create database ${spec.name}${said.length ? ` (${said.join(', ')})` : ''}`,
     detail: { database: { old: null, new: spec.name }, ...(spec.owner ? { owner: { old: null, new: spec.owner } } : {}) },
     apply: (h) => psqlExec(h, sql),
+    // Encoding and locale as asked, else the server's defaults: unknown here, so left empty.
+    predict: (o) => predictCatalog(o, 'database', spec.name, { name: spec.name, owner: spec.owner ?? 'postgres', encoding: spec.encoding ?? '', collate: spec.lcCollate ?? '', ctype: spec.lcCtype ?? '' }),
   };
 }
 
-function ownerChange(name: string, from: string, to: string): Change {
-  const sql = `ALTER DATABASE ${ident(name)} OWNER TO ${ident(to)};\n`;
-  return { summary: `owner ${from} → ${to}`, detail: { owner: { old: from, new: to } }, apply: (h) => psqlExec(h, sql) };
+function ownerChange(db: Database, to: string): Change {
+  const sql = `ALTER DATABASE ${ident(db.name)} OWNER TO ${ident(to)};\n`;
+  return { summary: `owner ${db.owner} → ${to}`, detail: { owner: { old: db.owner, new: to } }, apply: (h) => psqlExec(h, sql), predict: (o) => predictCatalog(o, 'database', db.name, { ...db, owner: to }) };
 }
 
 function unchangeable(spec: PostgresDatabaseSpec, db: Database): string[] {

@@ -1,7 +1,8 @@
 // The server's roles and databases, read with one psql query per run (cached in host.facts until
 // a change is applied). Before postgresql is installed or running the catalog cannot be seen:
-// plans then say so (MissingError, pending behind the state that brings it in --test).
-import { MissingError } from '../../core/errors.js';
+// plans then say so (MissingError; in --test, blocked behind the pending install that brings it).
+import { MissingError, UnknownError } from '../../core/errors.js';
+import type { Overlay } from '../../host/predicted.js';
 import type { HostView } from '../../host/types.js';
 import { PSQL, psqlQuery } from './psql.js';
 
@@ -41,16 +42,42 @@ const QUERY = `SELECT json_build_object(
 /** Why the catalog cannot be read yet: the reason a plan gives instead of guessing. */
 export const NOT_INSTALLED = 'unknown until postgresql is installed';
 
-/** The catalog, or a MissingError (with the changes the plan can still predict) when it cannot be read. */
-export async function readCatalog(host: HostView, predicted: () => { summary: string }[]): Promise<Catalog> {
-  const result = await host.facts.get('postgres-catalog', () => load(host));
-  if (typeof result === 'string') {
-    const err = new MissingError(result);
-    // No server yet means a new cluster: it holds none of the roles and databases a state names.
-    if (result === NOT_INSTALLED) err.changes = predicted();
-    throw err;
+/**
+ * The catalog as the changes planned so far leave it. While postgresql is a pending install
+ * (--test), the cluster will be new: it holds none of the roles and databases a state names, so the
+ * plan is still told, and `blocked` says it cannot be confirmed yet. Without a server and without
+ * one to come: MissingError.
+ */
+export async function readCatalog(host: HostView): Promise<{ catalog: Catalog; blocked?: string }> {
+  let result: Catalog | string;
+  try {
+    result = await host.facts.get('postgres-catalog', () => load(host));
+  } catch (err) {
+    if (!(err instanceof UnknownError)) throw err;
+    return { catalog: withPredicted(host, { roles: new Map(), databases: new Map() }), blocked: `cannot plan yet: ${NOT_INSTALLED}` };
   }
-  return result;
+  if (typeof result === 'string') throw new MissingError(result);
+  return { catalog: withPredicted(host, result) };
+}
+
+/** A change's effect on the catalog, laid over the predicted host (a role or database made, altered or dropped). */
+export function predictCatalog(o: Overlay, kind: 'role' | 'database', name: string, value: Role | Database | null): Promise<void> {
+  o.setFact('postgres', 'catalog', { [`${kind}:${name}`]: value });
+  return Promise.resolve();
+}
+
+function withPredicted(host: HostView, c: Catalog): Catalog {
+  const predicted = host.predicted?.('postgres', 'catalog');
+  if (!predicted) return c;
+  const roles = new Map(c.roles);
+  const databases = new Map(c.databases);
+  for (const [key, value] of Object.entries(predicted)) {
+    const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const map = (kind === 'role' ? roles : databases) as Map<string, unknown>;
+    if (value) map.set(name, value);
+    else map.delete(name);
+  }
+  return { roles, databases };
 }
 
 async function load(host: HostView): Promise<Catalog | string> {

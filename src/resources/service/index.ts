@@ -39,17 +39,12 @@ const prefetch = async (specs: ServiceSpec[], host: HostView) => {
   setImmediate(() => declaredUnits(host).catch(() => undefined));
 };
 
-/**
- * The unit's state, or undefined when it does not exist and need not. A unit that must exist is
- * a MissingError (a pkg state may install it) that still names what would be done to it.
- */
-async function known(host: HostView, unit: string, mustDo?: string[]): Promise<UnitState | undefined> {
+/** The unit's state, or undefined when it does not exist and need not (`must`: a MissingError). */
+async function known(host: HostView, unit: string, must = false): Promise<UnitState | undefined> {
   const st = await unitState(host, unit);
   if (isKnown(st)) return st;
-  if (!mustDo) return undefined;
-  const err = new MissingError(`unit ${unit} not found`);
-  err.changes = mustDo.map((verb) => ({ summary: `${verb} ${unit}` }));
-  throw err;
+  if (must) throw new MissingError(`unit ${unit} not found`);
+  return undefined;
 }
 
 function plan(st: UnitState, unit: string, enable: boolean | undefined, run?: 'start' | 'stop'): Plan {
@@ -67,14 +62,14 @@ export const running: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: true, reload: true }),
   prefetch,
   async plan(spec, { host }) {
-    const st = (await known(host, spec.unit, [...(spec.enable ? ['enable'] : []), 'start']))!;
+    const st = (await known(host, spec.unit, true))!;
     if (st.loadState === 'masked') throw new StateFailure(`${spec.unit} is masked; it cannot be started`);
     return plan(st, spec.unit, spec.enable, 'start');
   },
   // Salt's mod_watch: restart (or reload) unless this state has just started the service.
   async watch(spec, { host }, own) {
     if (own.some((c) => startsService.has(c))) return [];
-    const st = (await known(host, spec.unit, []))!;
+    const st = (await known(host, spec.unit, true))!;
     const verb = spec.reload && st.canReload ? 'reload' : 'restart';
     return [systemctl(verb, spec.unit, { [verb]: true }, `${verb} ${spec.unit} (a watched state changed)`)];
   },
@@ -93,7 +88,7 @@ export const enabled: ResourceFunction<ServiceSpec> = {
   parse: (a) => parseService(a, { enable: false, reload: false }),
   prefetch,
   async plan(spec, { host }) {
-    return plan((await known(host, spec.unit, ['enable']))!, spec.unit, true);
+    return plan((await known(host, spec.unit, true))!, spec.unit, true);
   },
 };
 

@@ -18,11 +18,19 @@ const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/lib/systemd/s
 export async function unitState(host: HostView, unit: string): Promise<UnitState> {
   const cache = await declaredUnits(host);
   if (!cache.has(unit)) for (const [u, s] of await showUnits(host, [unit])) cache.set(u, s);
-  const st = cache.get(unit)!;
-  // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
-  if (st.loadState === 'not-found' && !st.needDaemonReload && (await unitFileOnDisk(host, unit))) {
-    return { ...st, needDaemonReload: true };
+  const real = cache.get(unit)!;
+  // In a dry run, what the changes planned so far did to the unit (daemon-reload, enable, start).
+  const predicted = host.predicted?.('unit', unit) as Partial<UnitState> | undefined;
+  if (predicted) return { ...real, ...predicted };
+  const st = real;
+  const file = st.loadState === 'not-found' && !st.needDaemonReload ? await unitFileOnDisk(host, unit) : undefined;
+  // A unit file a dry run predicts: systemd loads a unit it has not seen on demand, from disk.
+  if (file && host.predicted?.('file', file)) {
+    const install = /^\s*\[Install\]/m.test((await host.readFile(file)) ?? '');
+    return { ...st, loadState: 'loaded', unitFileState: install ? 'disabled' : 'static', activeState: 'inactive', subState: 'dead' };
   }
+  // systemd can remember a unit as not found after its file appeared; a daemon-reload fixes that.
+  if (file) return { ...st, needDaemonReload: true };
   return st;
 }
 
@@ -30,9 +38,10 @@ export function declaredUnits(host: HostView): Promise<Map<string, UnitState>> {
   return host.facts.get('systemd-units', () => showUnits(host, [...new Set(declared<string>(host, 'systemd-unit'))]));
 }
 
-async function unitFileOnDisk(host: HostView, unit: string): Promise<boolean> {
+async function unitFileOnDisk(host: HostView, unit: string): Promise<string | undefined> {
   const found = await Promise.all(UNIT_DIRS.map((d) => host.stat(`${d}/${unit}`)));
-  return found.some((s) => s !== null);
+  const i = found.findIndex((s) => s !== null);
+  return i < 0 ? undefined : `${UNIT_DIRS[i]}/${unit}`;
 }
 
 /** Running, or on its way there; a unit waiting to be restarted after a crash is not. */
@@ -62,12 +71,25 @@ export const startsService = new WeakSet<Change>();
 
 type Verb = 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable';
 
+/** How each verb leaves the unit, as systemctl show would tell it afterwards. */
+const EFFECT: Record<Verb, Partial<UnitState>> = {
+  start: { activeState: 'active', subState: 'running' },
+  restart: { activeState: 'active', subState: 'running' },
+  reload: { activeState: 'active', subState: 'running' },
+  stop: { activeState: 'inactive', subState: 'dead' },
+  enable: { unitFileState: 'enabled' },
+  disable: { unitFileState: 'disabled' },
+};
+
 export function systemctl(verb: Verb, unit: string, detail: Record<string, unknown>, summary = `${verb} ${unit}`): Change {
   const change: Change = {
     summary,
     detail,
     // A restart or reload leaves nothing to read back.
     converges: verb !== 'restart' && verb !== 'reload',
+    async predict(o) {
+      o.setFact('unit', unit, EFFECT[verb]);
+    },
     async apply(h) {
       const argv = ['systemctl', verb, unit];
       const r = await h.exec(argv);
@@ -89,6 +111,12 @@ async function journalTail(h: Host, unit: string): Promise<string> {
 export function daemonReload(unit: string): Change {
   return {
     summary: `systemctl daemon-reload (${unit} changed on disk)`,
+    // After it systemd knows the unit file: a new one loads, disabled and inactive.
+    async predict(o) {
+      const st = await unitState(o, unit);
+      const fresh = st.loadState === 'not-found';
+      o.setFact('unit', unit, { needDaemonReload: false, ...(fresh ? { loadState: 'loaded', unitFileState: 'disabled', activeState: 'inactive', subState: 'dead' } : {}) });
+    },
     async apply(h) {
       await run(h, ['systemctl', 'daemon-reload']);
     },

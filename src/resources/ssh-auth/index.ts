@@ -21,7 +21,7 @@ import {
   type KeyDefaults,
   type KeyLine,
 } from './authorized-keys.js';
-import type { FileStat, Host, HostView } from '../../host/types.js';
+import type { FileStat, FileWriter, HostView } from '../../host/types.js';
 import { accountName } from '../accounts/shared.js';
 import { octal } from '../file/ownership.js';
 
@@ -121,13 +121,15 @@ function keyCounts(before: string, after: string): string {
   return parts.filter(Boolean).join(', ') || 'options or comments';
 }
 
-type Guard = (write: (h: Host) => Promise<void>) => (h: Host) => Promise<void>;
+type Write = (h: FileWriter) => Promise<void>;
+/** Both the change and its prediction: the write re-checked for symlinks first. */
+type Guard = (write: Write) => { apply: Write; predict: Write };
 
 /** The owner and mode sshd's StrictModes wants; fixes for what differs. */
 function ownership(path: string, st: FileStat, mode: number, uid: number, gid: number, safely: Guard): Change[] {
   const changes: Change[] = [];
-  if (st.uid !== uid || st.gid !== gid) changes.push({ summary: `owner of ${path} ${st.uid}:${st.gid} → ${uid}:${gid}`, apply: safely((h) => h.chown(path, uid, gid)) });
-  if (st.mode !== mode) changes.push({ summary: `mode of ${path} ${octal(st.mode)} → ${octal(mode)}`, apply: safely((h) => h.chmod(path, mode)) });
+  if (st.uid !== uid || st.gid !== gid) changes.push({ summary: `owner of ${path} ${st.uid}:${st.gid} → ${uid}:${gid}`, ...safely((h) => h.chown(path, uid, gid)) });
+  if (st.mode !== mode) changes.push({ summary: `mode of ${path} ${octal(st.mode)} → ${octal(mode)}`, ...safely((h) => h.chmod(path, mode)) });
   return changes;
 }
 
@@ -147,9 +149,12 @@ async function plan(spec: SshAuthSpec, { host }: PlanContext) {
   if (current === null && spec.mode === 'absent') return { changes: [] };
   const next = editKeys(spec, current ?? '');
   // Each write re-checks first: the user may swap a directory for a symlink after the plan.
-  const safely = (write: (h: Host) => Promise<void>) => async (h: Host) => {
-    await refuseSymlinks(h, user.home, path);
-    await write(h);
+  const safely: Guard = (write) => {
+    const checked = async (h: FileWriter) => {
+      await refuseSymlinks(h, user.home, path);
+      await write(h);
+    };
+    return { apply: checked, predict: checked };
   };
 
   const changes: Change[] = [];
@@ -157,14 +162,14 @@ async function plan(spec: SshAuthSpec, { host }: PlanContext) {
   if (!dst) {
     if (!sshDir) throw new MissingError(`directory ${dir} does not exist`);
     if (!(await host.stat(user.home))) throw new MissingError(`home directory ${user.home} of user '${user.name}' does not exist`);
-    changes.push({ summary: `create ${dir} (mode 0700)`, apply: safely((h) => h.mkdir(dir, { mode: 0o700, uid, gid })) });
+    changes.push({ summary: `create ${dir} (mode 0700)`, ...safely((h) => h.mkdir(dir, { mode: 0o700, uid, gid })) });
   } else if (sshDir && spec.mode !== 'absent') changes.push(...ownership(dir, dst, 0o700, uid, gid, safely));
 
   if (next !== current) {
     changes.push({
       summary: `${current === null ? 'create' : 'update'} ${path} (${keyCounts(current ?? '', next)})`,
       diff: unifiedDiff(path, current, next),
-      apply: safely(async (h) => {
+      ...safely(async (h) => {
         const fresh = await h.readFile(path);
         await h.writeFile(path, editKeys(spec, fresh ?? ''), { mode: 0o600, uid, gid });
       }),
@@ -192,14 +197,7 @@ function keysPath(config: string, home: string, name: string): string {
   return normalize(isAbsolute(expanded) ? expanded : `${home}/${expanded}`);
 }
 
-/** A user an earlier state may create: --test still shows the keys a new account would get. */
-function missingUser(spec: SshAuthSpec): MissingError {
-  const err = new MissingError(`user '${spec.user}' does not exist`);
-  const next = editKeys(spec, '');
-  const path = keysPath(spec.config, `~${spec.user}`, spec.user);
-  if (next) err.changes = [{ summary: `create ${path} (${keyCounts('', next)})`, diff: unifiedDiff(path, null, next) }];
-  return err;
-}
+const missingUser = (spec: SshAuthSpec) => new MissingError(`user '${spec.user}' does not exist`);
 
 // `names` is a list of keys for one file here, read by the state itself.
 const fn = (mode: Mode): ResourceFunction<SshAuthSpec> => ({ parse: (a) => parseSpec(a, mode), plan, ownNames: true });

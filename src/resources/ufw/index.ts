@@ -1,27 +1,26 @@
 // The `ufw` kind: rule, default, enabled. Planned from ufw's own files (no `ufw status`),
 // changed with ufw commands; enabling is refused when it would cut off SSH.
-import { MissingError } from '../../core/errors.js';
+import { MissingError, UnknownError } from '../../core/errors.js';
 import { run } from '../../host/run.js';
 import type { Change, ResourceFunction, ResourceKind } from '../resource.js';
-import type { Host, HostView } from '../../host/types.js';
-import { loadUfw, policyOf, readUfw, type UfwState } from './rules.js';
+import type { FileWriter, Host, HostView } from '../../host/types.js';
+import { hexComment, loadUfw, policyOf, predictSetting, predictTuples, readUfw, UFW_FILES, type UfwState } from './rules.js';
 import { declare } from '../declared.js';
 import { guardSsh } from './guard.js';
 import { describeRule, expectedTuples, parseRule, ruleArgv, sameTarget, type RuleSpec } from './rule-spec.js';
 
-/** ufw's state; when ufw is not installed yet, a MissingError that still names the changes. */
-async function installedUfw(host: HostView, wouldDo: () => string[]): Promise<UfwState> {
+/** ufw's state; a MissingError when ufw is not installed (in --test a pending install is unknown instead). */
+async function installedUfw(host: HostView): Promise<UfwState> {
   const ufw = await readUfw(host);
   if (ufw.installed) return ufw;
-  const err = new MissingError('ufw is not installed');
-  err.changes = wouldDo().map((summary) => ({ summary }));
-  throw err;
+  throw new MissingError('ufw is not installed');
 }
 
-function ufwChange(summary: string, argv: string[], detail: Record<string, unknown>, before?: (h: Host) => Promise<void>): Change {
+function ufwChange(summary: string, argv: string[], detail: Record<string, unknown>, predict: Change['predict'], before?: (h: Host) => Promise<void>): Change {
   return {
     summary,
     detail,
+    predict,
     async apply(h) {
       await before?.(h);
       await run(h, argv);
@@ -35,7 +34,7 @@ export const rule: ResourceFunction<RuleSpec> = {
     declare(host, 'ufw.rule', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host, () => [`add rule: ${describeRule(spec)}`]);
+    const ufw = await installedUfw(host);
     const want = expectedTuples(spec, ufw.ipv6);
     const found = want.map((w) => ({ w, have: ufw.tuples.find((t) => sameTarget(t, w)) }));
     const missing = found.filter((f) => !f.have);
@@ -49,13 +48,16 @@ export const rule: ResourceFunction<RuleSpec> = {
       : `update rule: ${what} (was ${was!.action}${spec.comment !== undefined && was!.comment !== differs[0].w.comment ? ', other comment' : ''})`;
     // ufw replaces a rule whose action changes; keep its comment unless one is declared.
     const kept = spec.comment === undefined && was?.comment ? { ...spec, comment: Buffer.from(was.comment, 'hex').toString('utf8') } : spec;
-    return { changes: [ufwChange(summary, ruleArgv(kept), { rule: { old: was?.action ?? null, new: spec.action } })] };
+    const tuples = want.map((w) => ({ ...w, comment: kept.comment ? hexComment(kept.comment) : '' }));
+    const predict = (o: FileWriter) => predictTuples(o, tuples, sameTarget);
+    return { changes: [ufwChange(summary, ruleArgv(kept), { rule: { old: was?.action ?? null, new: spec.action } }, predict)] };
   },
 };
 
 const DIRECTIONS = { incoming: 'DEFAULT_INPUT_POLICY', outgoing: 'DEFAULT_OUTPUT_POLICY', routed: 'DEFAULT_FORWARD_POLICY' } as const;
 type Direction = keyof typeof DIRECTIONS;
 const POLICIES = ['allow', 'deny', 'reject'] as const;
+const TO_FILE = { allow: 'ACCEPT', deny: 'DROP', reject: 'REJECT' } as const;
 
 type DefaultSpec = Partial<Record<Direction, (typeof POLICIES)[number]>>;
 
@@ -72,7 +74,7 @@ export const defaults: ResourceFunction<DefaultSpec> = {
     declare(host, 'ufw.default', specs);
   },
   async plan(spec, { host }) {
-    const ufw = await installedUfw(host, () => Object.entries(spec).map(([d, p]) => `default ${d}: ${p}`));
+    const ufw = await installedUfw(host);
     const changes: Change[] = [];
     for (const d of Object.keys(spec) as Direction[]) {
       const want = spec[d]!;
@@ -85,24 +87,32 @@ export const defaults: ResourceFunction<DefaultSpec> = {
         const now = await loadUfw(h);
         if (guard && now.enabled) await guardSsh(h, now, `set the incoming default to ${want}`, { incoming: want, declared: false });
       };
-      changes.push(ufwChange(`default ${d}: ${have} → ${want}`, ['ufw', 'default', want, d], { [d]: { old: have, new: want } }, recheck));
+      const predict = (o: FileWriter) => predictSetting(o, UFW_FILES.defaults, DIRECTIONS[d], `"${TO_FILE[want]}"`);
+      changes.push(ufwChange(`default ${d}: ${have} → ${want}`, ['ufw', 'default', want, d], { [d]: { old: have, new: want } }, predict, recheck));
     }
     return { changes, comment: changes.length ? '' : Object.entries(spec).map(([d, p]) => `${d} ${p}`).join(', ') };
   },
 };
 
+const NOT_INSTALLED: UfwState = { installed: false, enabled: false, ipv6: false, defaults: {}, tuples: [] };
+
 export const enabled: ResourceFunction<Record<string, never>> = {
   parse: () => ({}),
   async plan(_spec, { host }) {
-    const stored = await readUfw(host);
+    const stored = await readUfw(host).catch(async (err) => {
+      // ufw is yet to be installed (--test): what it is unknown, but no rule declared for SSH is known now.
+      if (err instanceof UnknownError) await guardSsh(host, NOT_INSTALLED, 'enable ufw', { declared: true });
+      throw err;
+    });
     // Not installed yet (a pkg state may install it): what it would start with still needs the guard.
     if (!stored.installed) await guardSsh(host, stored, 'enable ufw', { declared: true });
-    const ufw = await installedUfw(host, () => ['enable ufw']);
+    const ufw = await installedUfw(host);
     if (ufw.enabled) return { changes: [], comment: 'ufw is enabled' };
     // --test: rules earlier states will add count; right before enabling, only stored rules do.
     await guardSsh(host, ufw, 'enable ufw', { declared: true });
     const recheck = async (h: Host) => guardSsh(h, await loadUfw(h), 'enable ufw', { declared: false });
-    return { changes: [ufwChange('enable ufw', ['ufw', '--force', 'enable'], { enabled: { old: false, new: true } }, recheck)] };
+    const predict = (o: FileWriter) => predictSetting(o, UFW_FILES.conf, 'ENABLED', 'yes');
+    return { changes: [ufwChange('enable ufw', ['ufw', '--force', 'enable'], { enabled: { old: false, new: true } }, predict, recheck)] };
   },
 };
 

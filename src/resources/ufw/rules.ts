@@ -1,6 +1,6 @@
 // ufw's state read from its own files: settings (KEY=value) and the `### tuple ###` lines ufw
 // writes into user.rules / user6.rules, normalised the way ufw normalises a new rule.
-import type { HostView } from '../../host/types.js';
+import type { FileWriter, HostView } from '../../host/types.js';
 
 export const UFW_FILES = {
   conf: '/etc/ufw/ufw.conf',
@@ -95,6 +95,20 @@ export async function loadUfw(host: HostView): Promise<UfwState> {
   };
 }
 
+/** A tuple line as ufw writes it into user.rules (the form parseTuples reads back). */
+export function formatTuple(t: UfwTuple): string {
+  const app = (s: string) => (s ? s.replace(/ /g, '%20') : '-');
+  const apps = t.dapp || t.sapp ? ` ${app(t.dapp)} ${app(t.sapp)}` : '';
+  return `### tuple ### ${t.action} ${t.proto} ${t.dport} ${t.dst} ${t.sport} ${t.src}${apps} ${t.direction}${t.comment ? ` comment=${t.comment}` : ''}`;
+}
+
+/** Replace a KEY=value setting in a shell-style file's text (or add it). */
+export function setSetting(text: string, key: string, value: string): string {
+  const line = `${key}=${value}`;
+  const re = new RegExp(`^\\s*${key}=.*$`, 'm');
+  return re.test(text) ? text.replace(re, line) : `${text}${text && !text.endsWith('\n') ? '\n' : ''}${line}\n`;
+}
+
 export const hexComment = (text: string): string => Buffer.from(text, 'utf8').toString('hex');
 
 /** Natural order of port items, as ufw sorts a port list before storing it. */
@@ -137,4 +151,24 @@ export function portCovers(dport: string, port: number): boolean {
     const [lo, hi = lo] = item.split(':').map(Number);
     return port >= lo && port <= hi;
   });
+}
+
+/** What a change to ufw leaves in its files, for a dry run's predicted host. */
+export async function predictSetting(o: FileWriter, path: string, key: string, value: string): Promise<void> {
+  const st = await o.stat(path);
+  await o.writeFile(path, setSetting((await o.readFile(path)) ?? '', key, value), { mode: st?.mode ?? 0o644, uid: 0, gid: 0 });
+}
+
+/** `ufw allow …`: the rule's tuples replace any with the same target, in user.rules / user6.rules. */
+export async function predictTuples(o: FileWriter, tuples: UfwTuple[], same: (a: UfwTuple, b: UfwTuple) => boolean): Promise<void> {
+  for (const v6 of [false, true]) {
+    const mine = tuples.filter((t) => t.v6 === v6);
+    if (!mine.length) continue;
+    const path = v6 ? UFW_FILES.rules6 : UFW_FILES.rules;
+    const text = (await o.readFile(path)) ?? '';
+    const kept = text.split('\n').filter((l) => !(l.startsWith('### tuple ###') && parseTuples(l, v6).some((t) => mine.some((m) => same(t, m)))));
+    if (kept[kept.length - 1] === '') kept.pop();
+    const st = await o.stat(path);
+    await o.writeFile(path, [...kept, ...mine.map(formatTuple)].join('\n') + '\n', { mode: st?.mode ?? 0o640, uid: 0, gid: 0 });
+  }
 }

@@ -1,0 +1,270 @@
+// The host as it will be after the changes planned so far: what `--test` plans later states
+// against. An in-memory overlay of files, directories and links (with content, mode, owner) and a
+// few facts (unit states) lies over a read-only view of the real host. It holds no Host: nothing
+// done to it can reach the real machine. What a pending package brings is unknown, and reading it
+// throws UnknownError (the engine turns that into a `blocked` plan), never a guess.
+import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { UnknownError } from '../core/errors.js';
+import { MemoryFactCache } from './fact-cache.js';
+import { isFileSource, type CommandResult, type Content, type FileSource, type FileStat, type FileWriter, type HostView, type RunOptions, type WriteOptions } from './types.js';
+
+type Entry =
+  /** A large source (streamed, never read whole) stays a reference to its file. */
+  | { type: 'file'; data: Buffer | FileSource; mode: number; uid: number; gid: number }
+  /** `fresh`: made by a prediction, so it holds only what the overlay puts in it. */
+  | { type: 'directory'; mode: number; uid: number; gid: number; fresh: boolean }
+  | { type: 'symlink'; target: string; uid: number; gid: number }
+  | null;
+
+/** What a pending package install may bring: files and new directories it ships, or anything. */
+export interface Territory {
+  /** What brings it ("nginx-light") and when it is known: "is installed", "has run". */
+  source: string;
+  until: string;
+  /** Paths the package ships (from its .deb); undefined: unknown, so any path not on the host. */
+  paths?: Set<string>;
+  /** Directories it ships that are not on the host yet: everything under them is its own. */
+  dirs?: string[];
+}
+
+/** The write side a Change's `predict` gets: Host's file methods, plus facts and unknowns. */
+export interface Overlay extends FileWriter {
+  /** A predicted fact no file holds (a unit's state after enable/start), merged into earlier ones. */
+  setFact(topic: string, key: string, value: Record<string, unknown>): void;
+  /** What a pending package brings: reads there are blocked until it is installed. */
+  unknown(t: Territory): void;
+  /**
+   * Whether to find out what a package brings precisely (apt-get -s, its .deb's file list), or
+   * count anything not on the host as its. A dry run reports per state, so it wants precision; the
+   * check before a real apply only needs to know what is unknown, and saves the work.
+   */
+  readonly precise: boolean;
+}
+
+// Where Debian packages never put files (policy: /home, /srv, /usr/local are the admin's), the
+// kernel's trees, and brine's own directories: a package of unknown contents does not reach them.
+const NEVER_PACKAGED = ['/home', '/srv', '/root', '/usr/local', '/proc', '/sys', '/tmp', '/var/lib/brine', '/var/log/brine'];
+
+// Facts the overlay does not invalidate: answers of commands about things it does not change.
+const QUERY_FACTS = ['apt-policy', 'systemd-units'];
+
+class PredictedFacts extends MemoryFactCache {
+  override clear(): void {
+    super.clear(QUERY_FACTS);
+  }
+}
+
+export class PredictedHost implements Overlay {
+  readonly facts = new PredictedFacts();
+  private readonly files = new Map<string, Entry>();
+  private readonly predictedFacts = new Map<string, Record<string, unknown>>();
+  private readonly territories: Territory[] = [];
+
+  constructor(
+    private readonly real: HostView,
+    readonly precise = true,
+  ) {}
+
+  get name(): string {
+    return this.real.name;
+  }
+
+  /** True once any prediction has been laid over the real host. */
+  get changed(): boolean {
+    return this.files.size > 0 || this.predictedFacts.size > 0 || this.territories.length > 0;
+  }
+
+  /** A predicted fact; topic 'file': whether a path is one the changes planned so far write. */
+  predicted(topic: string, key: string): Record<string, unknown> | undefined {
+    if (topic === 'file') return this.files.get(key) ? { written: true } : undefined;
+    return this.predictedFacts.get(`${topic}\0${key}`);
+  }
+
+  /** The overlay's own answer for a path: an entry, null for "not there", undefined for "ask the host". */
+  private own(path: string): Entry | undefined {
+    if (this.files.has(path)) return this.files.get(path);
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if (this.files.has(dir)) {
+        const e = this.files.get(dir)!;
+        if (e === null || e.type !== 'directory' || e.fresh) return null;
+      }
+      if (dir === '/') return undefined;
+    }
+  }
+
+  /** The pending change that may bring `path` (a package's files), if any. */
+  async bringer(path: string): Promise<Territory | undefined> {
+    for (const t of this.territories) {
+      if (!t.paths) {
+        if (!NEVER_PACKAGED.some((d) => path === d || path.startsWith(d + '/')) && (await this.real.stat(path)) === null) return t;
+        continue;
+      }
+      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/'))) return t;
+    }
+    return undefined;
+  }
+
+  private async guard(path: string): Promise<void> {
+    const t = await this.bringer(path);
+    if (t) throw new UnknownError(path, t.source, t.until);
+  }
+
+  async readBytes(path: string): Promise<Buffer | null> {
+    const e = await this.follow(path);
+    if (e !== undefined) return e?.type !== 'file' ? null : isFileSource(e.data) ? this.real.readBytes(e.data.path) : Buffer.from(e.data);
+    await this.guard(path);
+    return this.real.readBytes(path);
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    const b = await this.readBytes(path);
+    return b === null ? null : b.toString('utf8');
+  }
+
+  async hashFile(path: string): Promise<string | null> {
+    const e = await this.follow(path);
+    if (e === undefined) {
+      await this.guard(path);
+      return this.real.hashFile(path);
+    }
+    if (e?.type !== 'file') return null;
+    if (isFileSource(e.data)) return e.data.sha256 || this.real.hashFile(e.data.path);
+    return createHash('sha256').update(e.data).digest('hex');
+  }
+
+  /** The overlay's entry for a path, following a predicted symlink like a read does. */
+  private async follow(path: string, depth = 0): Promise<Entry | undefined> {
+    const e = this.own(path);
+    if (e?.type === 'symlink' && depth < 8) return this.follow(e.target.startsWith('/') ? e.target : `${dirname(path)}/${e.target}`, depth + 1);
+    return e;
+  }
+
+  async stat(path: string): Promise<FileStat | null> {
+    const e = this.own(path);
+    if (e === null) return null;
+    if (e === undefined) {
+      await this.guard(path);
+      return this.real.stat(path);
+    }
+    if (e.type === 'symlink') return { type: 'symlink', mode: 0o777, uid: e.uid, gid: e.gid, size: e.target.length, target: e.target };
+    return { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.type !== 'file' ? 4096 : isFileSource(e.data) ? e.data.size : e.data.length, mtimeMs: Date.now() };
+  }
+
+  async readdir(path: string): Promise<string[] | null> {
+    const e = this.own(path);
+    if (e !== undefined && e?.type !== 'directory') return null;
+    if (e === undefined) await this.guard(path);
+    const base = e === undefined || !e.fresh ? ((await this.real.readdir(path)) ?? []) : [];
+    const names = new Set(base);
+    const prefix = path === '/' ? '/' : path + '/';
+    for (const [k, v] of this.files) {
+      if (!k.startsWith(prefix) || k.slice(prefix.length).includes('/')) continue;
+      if (v === null) names.delete(k.slice(prefix.length));
+      else names.add(k.slice(prefix.length));
+    }
+    if (e === undefined && !base.length && !names.size && (await this.real.stat(path)) === null) return null;
+    return [...names].sort();
+  }
+
+  query(argv: string[], opts?: RunOptions): Promise<CommandResult> {
+    return this.real.query(argv, opts);
+  }
+
+  scratch(content: Content, opts?: { name?: string; mode?: number }): Promise<string> {
+    return this.real.scratch(content, opts);
+  }
+
+  private put(path: string, e: Entry): void {
+    this.files.set(path, e);
+    this.facts.clear();
+  }
+
+  private async parentMustExist(path: string): Promise<void> {
+    const st = await this.stat(dirname(path));
+    if (st?.type !== 'directory') throw new Error(`${dirname(path)} is not a directory (predicted)`);
+  }
+
+  async writeFile(path: string, content: Content, opts: WriteOptions = {}): Promise<void> {
+    await this.parentMustExist(path);
+    this.put(path, { type: 'file', data: isFileSource(content) ? content : Buffer.from(content), mode: opts.mode ?? 0o644, uid: opts.uid ?? 0, gid: opts.gid ?? 0 });
+  }
+
+  async mkdir(path: string, opts: WriteOptions & { parents?: boolean } = {}): Promise<void> {
+    const st = await this.stat(path);
+    if (st?.type === 'directory') {
+      // Like LocalHost.mkdir: an existing directory gets the mode and owner asked for.
+      if (opts.mode !== undefined) await this.chmod(path, opts.mode);
+      if (opts.uid !== undefined || opts.gid !== undefined) await this.chown(path, opts.uid ?? st.uid, opts.gid ?? st.gid);
+      return;
+    }
+    if (opts.parents && dirname(path) !== path) await this.mkdir(dirname(path), { parents: true });
+    else await this.parentMustExist(path);
+    this.put(path, { type: 'directory', mode: opts.mode ?? 0o755, uid: opts.uid ?? 0, gid: opts.gid ?? 0, fresh: true });
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.modify(path, (e) => ('mode' in e ? { ...e, mode } : e));
+  }
+
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    await this.modify(path, (e) => ({ ...e, uid, gid }));
+  }
+
+  /** Copies a real entry into the overlay (content included) before changing it. */
+  private async modify(path: string, edit: (e: Exclude<Entry, null>) => Entry): Promise<void> {
+    let e = this.own(path);
+    if (e === undefined) {
+      const st = await this.stat(path);
+      if (!st) throw new Error(`${path} does not exist (predicted)`);
+      if (st.type === 'file') e = { type: 'file', data: (await this.real.readBytes(path)) ?? Buffer.alloc(0), mode: st.mode, uid: st.uid, gid: st.gid };
+      else if (st.type === 'directory') e = { type: 'directory', mode: st.mode, uid: st.uid, gid: st.gid, fresh: false };
+      else e = { type: 'symlink', target: st.target ?? '', uid: st.uid, gid: st.gid };
+    }
+    if (e === null) throw new Error(`${path} does not exist (predicted)`);
+    this.put(path, edit(e));
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    await this.parentMustExist(path);
+    this.put(path, { type: 'symlink', target, uid: 0, gid: 0 });
+  }
+
+  async remove(path: string): Promise<void> {
+    for (const k of [...this.files.keys()]) if (k.startsWith(path + '/')) this.files.delete(k);
+    this.put(path, null);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const e = this.own(from);
+    const entry = e === undefined ? await this.snapshot(from) : e;
+    if (!entry) throw new Error(`${from} does not exist (predicted)`);
+    await this.remove(from);
+    this.put(to, entry);
+  }
+
+  private async snapshot(path: string): Promise<Entry> {
+    await this.modify(path, (e) => e);
+    return this.own(path) ?? null;
+  }
+
+  /** Predicted files (content and mode) at these paths or under these directories. */
+  filesAt(paths: string[]): { path: string; data: Buffer | FileSource; mode: number }[] {
+    const out: { path: string; data: Buffer | FileSource; mode: number }[] = [];
+    for (const [path, e] of this.files) {
+      if (e?.type === 'file' && paths.some((p) => path === p || path.startsWith(p + '/'))) out.push({ path, data: e.data, mode: e.mode });
+    }
+    return out;
+  }
+
+  setFact(topic: string, key: string, value: Record<string, unknown>): void {
+    const k = `${topic}\0${key}`;
+    this.predictedFacts.set(k, { ...this.predictedFacts.get(k), ...value });
+    this.facts.clear();
+  }
+
+  unknown(t: Territory): void {
+    this.territories.push(t);
+    this.facts.clear();
+  }
+}
