@@ -176,10 +176,10 @@ describeHosts('Salt functions on a real host', () => {
       ['example-repo pkgrepo.managed', 'pending', 'create signing key /etc/apt/keyrings/example.asc', 'create repository /etc/apt/sources.list.d/example.sources'],
       ['e2e-conf file.managed', 'pending', 'create file (31 bytes, mode 0644)'],
       ['debug-off file.append', 'pending', 'append 1 line(s) to /etc/brine-e2e.conf'],
-      // The file they edit is not there yet: pending behind the state that makes it.
-      ['workers file.replace', 'pending'],
-      ['upstreams file.blockreplace', 'pending'],
-      ['port-line file.line', 'pending'],
+      // The file they edit is not there yet: planned against the file e2e-conf will write.
+      ['workers file.replace', 'pending', 'replace in /etc/brine-e2e.conf'],
+      ['upstreams file.blockreplace', 'pending', 'replace the block between markers in /etc/brine-e2e.conf'],
+      ['port-line file.line', 'pending', 'ensure a line in /etc/brine-e2e.conf'],
       ['backup cron.present', 'pending', 'add cron job for root: 30 2 * * * /usr/local/bin/backup --quiet'],
       ['/usr/bin/old-thing cron.absent', 'pending', 'remove cron job for root: /usr/bin/old-thing'],
       ['db.internal host.present', 'pending', 'add db.internal on 10.0.0.5 in /etc/hosts'],
@@ -195,7 +195,7 @@ describeHosts('Salt functions on a real host', () => {
       ['announce cmd.wait', 'ok'],
       ['announce cmd.mod_watch', 'pending', 'run echo heard >> /root/heard'],
     ]);
-    expect(report.states.find((s) => s.id === 'workers')!.comment).toMatch(/^depends on e2e-conf \(pending\); cannot plan yet: \/etc\/brine-e2e.conf does not exist/);
+    expect(report.states.find((s) => s.id === 'workers')!.comment).toMatch(/^depends on e2e-conf \(pending\)/);
     expect(code).toBe(2);
     const d = diffFingerprints(before, await h.fingerprint());
     expect(isEmptyDiff(d), formatDiff(d)).toBe(true);
