@@ -4,14 +4,26 @@
 // done to it can reach the real machine. What a pending package brings is unknown, and reading it
 // throws UnknownError (the engine turns that into a `blocked` plan), never a guess.
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { UnknownError } from '../core/errors.js';
 import { MemoryFactCache } from './fact-cache.js';
 import { isFileSource, type CommandResult, type Content, type FileSource, type FileStat, type FileWriter, type HostView, type RunOptions, type WriteOptions } from './types.js';
 
+/** A file a pending package ships: read out of its .deb when a plan asks for its content. */
+export interface Packaged {
+  deb: string;
+  /** Its name in the .deb's data archive: "./etc/redis/redis.conf". */
+  member: string;
+  size: number;
+}
+const isPackaged = (d: unknown): d is Packaged => typeof d === 'object' && d !== null && 'deb' in d;
+
+/** What a pending package ships at one path, as `dpkg-deb -c` lists it (owned by root). */
+export type Shipped = { type: 'file'; mode: number; size: number; deb: string; member: string } | { type: 'directory'; mode: number } | { type: 'symlink'; target: string };
+
 type Entry =
   /** A large source (streamed, never read whole) stays a reference to its file. */
-  | { type: 'file'; data: Buffer | FileSource; mode: number; uid: number; gid: number }
+  | { type: 'file'; data: Buffer | FileSource | Packaged; mode: number; uid: number; gid: number }
   /** `fresh`: made by a prediction, so it holds only what the overlay puts in it. */
   | { type: 'directory'; mode: number; uid: number; gid: number; fresh: boolean }
   | { type: 'symlink'; target: string; uid: number; gid: number }
@@ -26,6 +38,13 @@ export interface Territory {
   paths?: Set<string>;
   /** Directories it ships that are not on the host yet: everything under them is its own. */
   dirs?: string[];
+  /**
+   * What it ships, as it will be once installed (from its .deb): read like predicted files. A
+   * shipped path its maintainer scripts name (they may change it) belongs in `paths` instead.
+   */
+  ships?: Map<string, Shipped>;
+  /** Whether its maintainer scripts name this path (they may make, change or remove it). */
+  names?: (path: string) => boolean;
 }
 
 /** The write side a Change's `predict` gets: Host's file methods, plus facts and unknowns. */
@@ -46,6 +65,9 @@ export interface Overlay extends FileWriter {
 // kernel's trees, and brine's own directories: a package of unknown contents does not reach them.
 const NEVER_PACKAGED = ['/home', '/srv', '/root', '/usr/local', '/proc', '/sys', '/tmp', '/var/lib/brine', '/var/log/brine'];
 
+// Where a program named without a directory is looked for (the agent's PATH on a server).
+const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
 // Facts the overlay does not invalidate: answers of commands about things it does not change.
 const QUERY_FACTS = ['apt-policy', 'systemd-units'];
 
@@ -60,6 +82,8 @@ export class PredictedHost implements Overlay {
   private readonly files = new Map<string, Entry>();
   private readonly predictedFacts = new Map<string, Record<string, unknown>>();
   private readonly territories: Territory[] = [];
+  /** What pending packages ship, laid under the states' own predictions. */
+  private readonly shipped = new Map<string, { entry: Exclude<Entry, null>; by: Territory }>();
 
   constructor(
     private readonly real: HostView,
@@ -77,7 +101,11 @@ export class PredictedHost implements Overlay {
 
   /** A predicted fact; topic 'file': whether a path is one the changes planned so far write. */
   predicted(topic: string, key: string): Record<string, unknown> | undefined {
-    if (topic === 'file') return this.files.get(key) ? { written: true } : undefined;
+    if (topic === 'file') {
+      if (this.files.get(key)) return { written: true };
+      const s = this.shipped.get(key);
+      return s ? { packaged: s.by.source, until: s.by.until } : undefined;
+    }
     return this.predictedFacts.get(`${topic}\0${key}`);
   }
 
@@ -89,8 +117,40 @@ export class PredictedHost implements Overlay {
         const e = this.files.get(dir)!;
         if (e === null || e.type !== 'directory' || e.fresh) return null;
       }
-      if (dir === '/') return undefined;
+      if (dir === '/') break;
     }
+    return this.shipped.get(path)?.entry;
+  }
+
+  /**
+   * A path neither the host nor any prediction has, whose nearest existing directory is one a
+   * pending package ships: its scripts may make what lies beneath (postgresql's clusters under
+   * /etc/postgresql), so what is there is unknown until it is installed.
+   */
+  private async absent(path: string): Promise<null> {
+    if (!this.shipped.size) return null;
+    for (let dir = dirname(path); dir !== '/'; dir = dirname(dir)) {
+      const st = await this.stat(dir);
+      if (!st) continue;
+      const s = this.shipped.get(dir);
+      if (s && dir !== dirname(path)) throw new UnknownError(path, s.by.source, s.by.until);
+      return null;
+    }
+    return null;
+  }
+
+  /** A packaged file's bytes, out of its .deb into a scratch file (kept as that file). */
+  private async unpack(path: string, e: { data: Packaged }): Promise<FileSource> {
+    const out = await this.real.scratch('', { name: basename(path) });
+    const r = await this.real.query(['/bin/sh', '-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xOf - "$2" > "$3"', 'brine-unpack', e.data.deb, e.data.member, out]);
+    const sha256 = r.exitCode === 0 ? await this.real.hashFile(out) : null;
+    if (sha256 === null) throw new Error(`cannot read ${e.data.member} out of ${e.data.deb}: ${r.stderr.trim()}`);
+    return { path: out, size: e.data.size, sha256 };
+  }
+
+  private async bytesOf(path: string, e: { data: Buffer | FileSource | Packaged }): Promise<Buffer | FileSource> {
+    if (isPackaged(e.data)) e.data = await this.unpack(path, e as { data: Packaged });
+    return e.data as Buffer | FileSource;
   }
 
   /** The pending change that may bring `path` (a package's files), if any. */
@@ -100,7 +160,7 @@ export class PredictedHost implements Overlay {
         if (!NEVER_PACKAGED.some((d) => path === d || path.startsWith(d + '/')) && (await this.real.stat(path)) === null) return t;
         continue;
       }
-      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/'))) return t;
+      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/')) || t.names?.(path)) return t;
     }
     return undefined;
   }
@@ -112,9 +172,13 @@ export class PredictedHost implements Overlay {
 
   async readBytes(path: string): Promise<Buffer | null> {
     const e = await this.follow(path);
-    if (e !== undefined) return e?.type !== 'file' ? null : isFileSource(e.data) ? this.real.readBytes(e.data.path) : Buffer.from(e.data);
+    if (e !== undefined) {
+      if (e?.type !== 'file') return null;
+      const data = await this.bytesOf(path, e);
+      return isFileSource(data) ? this.real.readBytes(data.path) : Buffer.from(data);
+    }
     await this.guard(path);
-    return this.real.readBytes(path);
+    return (await this.real.readBytes(path)) ?? this.absent(path);
   }
 
   async readFile(path: string): Promise<string | null> {
@@ -129,8 +193,9 @@ export class PredictedHost implements Overlay {
       return this.real.hashFile(path);
     }
     if (e?.type !== 'file') return null;
-    if (isFileSource(e.data)) return e.data.sha256 || this.real.hashFile(e.data.path);
-    return createHash('sha256').update(e.data).digest('hex');
+    const data = await this.bytesOf(path, e);
+    if (isFileSource(data)) return data.sha256 || this.real.hashFile(data.path);
+    return createHash('sha256').update(data).digest('hex');
   }
 
   /** The overlay's entry for a path, following a predicted symlink like a read does. */
@@ -145,10 +210,10 @@ export class PredictedHost implements Overlay {
     if (e === null) return null;
     if (e === undefined) {
       await this.guard(path);
-      return this.real.stat(path);
+      return (await this.real.stat(path)) ?? this.absent(path);
     }
     if (e.type === 'symlink') return { type: 'symlink', mode: 0o777, uid: e.uid, gid: e.gid, size: e.target.length, target: e.target };
-    return { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.type !== 'file' ? 4096 : isFileSource(e.data) ? e.data.size : e.data.length, mtimeMs: Date.now() };
+    return { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.type !== 'file' ? 4096 : Buffer.isBuffer(e.data) ? e.data.length : e.data.size, mtimeMs: Date.now() };
   }
 
   async readdir(path: string): Promise<string[] | null> {
@@ -158,6 +223,7 @@ export class PredictedHost implements Overlay {
     const base = e === undefined || !e.fresh ? ((await this.real.readdir(path)) ?? []) : [];
     const names = new Set(base);
     const prefix = path === '/' ? '/' : path + '/';
+    for (const [k] of this.shipped) if (k.startsWith(prefix) && !k.slice(prefix.length).includes('/')) names.add(k.slice(prefix.length));
     for (const [k, v] of this.files) {
       if (!k.startsWith(prefix) || k.slice(prefix.length).includes('/')) continue;
       if (v === null) names.delete(k.slice(prefix.length));
@@ -167,7 +233,15 @@ export class PredictedHost implements Overlay {
     return [...names].sort();
   }
 
-  query(argv: string[], opts?: RunOptions): Promise<CommandResult> {
+  async query(argv: string[], opts?: RunOptions): Promise<CommandResult> {
+    // A program a pending package ships cannot run before it is installed.
+    if (this.shipped.size && argv[0]) {
+      for (const path of argv[0].startsWith('/') ? [argv[0]] : PATH.map((d) => `${d}/${argv[0]}`)) {
+        const s = this.shipped.get(path);
+        if (s && !this.files.has(path)) throw new UnknownError(path, s.by.source, s.by.until);
+        if (!argv[0].startsWith('/') && (await this.real.stat(path))) break;
+      }
+    }
     return this.real.query(argv, opts);
   }
 
@@ -252,7 +326,8 @@ export class PredictedHost implements Overlay {
   filesAt(paths: string[]): { path: string; data: Buffer | FileSource; mode: number }[] {
     const out: { path: string; data: Buffer | FileSource; mode: number }[] = [];
     for (const [path, e] of this.files) {
-      if (e?.type === 'file' && paths.some((p) => path === p || path.startsWith(p + '/'))) out.push({ path, data: e.data, mode: e.mode });
+      // A state's own writes only: a packaged file a state changed (chmod) is the package's.
+      if (e?.type === 'file' && !isPackaged(e.data) && paths.some((p) => path === p || path.startsWith(p + '/'))) out.push({ path, data: e.data, mode: e.mode });
     }
     return out;
   }
@@ -265,6 +340,16 @@ export class PredictedHost implements Overlay {
 
   unknown(t: Territory): void {
     this.territories.push(t);
+    for (const [path, s] of t.ships ?? []) {
+      if (t.paths?.has(path) || this.files.has(path)) continue;
+      const entry: Exclude<Entry, null> =
+        s.type === 'file'
+          ? { type: 'file', data: { deb: s.deb, member: s.member, size: s.size }, mode: s.mode, uid: 0, gid: 0 }
+          : s.type === 'directory'
+            ? { type: 'directory', mode: s.mode, uid: 0, gid: 0, fresh: false }
+            : { type: 'symlink', target: s.target, uid: 0, gid: 0 };
+      this.shipped.set(path, { entry, by: t });
+    }
     this.facts.clear();
   }
 }

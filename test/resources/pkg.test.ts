@@ -252,11 +252,28 @@ describe('what a pending install brings, in --test', () => {
       .dir('/usr/sbin');
   const tree = 'sudo:\n  pkg.installed: []\n/etc/sudoers.d/ana:\n  file.managed:\n    - contents: "ana ALL=(ALL:ALL) NOPASSWD: ALL"\n    - check_cmd: visudo -cf\n    - require:\n      - pkg: sudo\n';
 
-  it('makes the package’s own new directory unknown, naming the package', async () => {
+  it('plans in the directory the package ships, knowing what it puts there', async () => {
     const r = await run(compileStates(tree), sudo(), true);
     expect(results(r)).toEqual({ sudo: 'pending', '/etc/sudoers.d/ana': 'pending' });
-    expect(r.states[1].comment).toBe('depends on sudo (pending); /etc/sudoers.d/ana: unknown until sudo is installed');
-    expect(r.states[1].changes).toEqual([]);
+    expect(r.states[1].comment).toBe('depends on sudo (pending); cannot validate yet: visudo comes with sudo (pending)');
+    expect(r.states[1].changes.map((c) => c.summary)).toEqual(['create file (32 bytes, mode 0644)']);
+  });
+
+  it('leaves unknown what its maintainer scripts name, and what they may make beneath its directories', async () => {
+    const h = sudo().debs({
+      sudo: ['1.9.13p3-1+deb12u1', ['/etc/', '/etc/sudoers.d/', '/etc/sudoers.d/README', '/etc/app/', '/usr/', '/usr/sbin/', '/usr/sbin/visudo'], 'ln -s x /etc/sudoers.d/ana\nmkdir -p /etc/app/conf.d\n'],
+    });
+    const t = 'sudo:\n  pkg.installed: []\n/etc/sudoers.d/ana:\n  file.absent:\n    - require:\n      - pkg: sudo\n/etc/app/conf.d/x:\n  file.absent:\n    - require:\n      - pkg: sudo\n/etc/sudoers.d/README:\n  file.managed:\n    - contents: "# README"\n    - require:\n      - pkg: sudo\n';
+    const r = await run(compileStates(t), h, true);
+    expect(r.states.map((s) => s.comment)).toEqual([
+      expect.any(String),
+      'depends on sudo (pending); /etc/sudoers.d/ana: unknown until sudo is installed',
+      'depends on sudo (pending); /etc/app/conf.d: unknown until sudo is installed',
+      'depends on sudo (pending)',
+    ]);
+    // A file it ships is read out of its .deb: the diff is against what it will be.
+    expect(r.states[3].changes[0].diff).toMatch(/^-\/etc\/sudoers.d\/README\n.*\n\+# README$/m);
+    expect(h.writes()).toEqual([]);
   });
 
   it('says which pending package brings a validator that is not installed yet', async () => {

@@ -38,19 +38,31 @@ export class SystemHost extends FakeHost {
   }
 
   /**
-   * What apt-get -s would install (name → [version, files it ships]), with each .deb in apt's
-   * cache and `dpkg-deb -c` listing its files (a path ending in / is a directory).
+   * What apt-get -s would install (name → [version, files it ships, maintainer scripts?]), with
+   * each .deb in apt's cache, listed and read the way brine reads them (a path ending in / is a
+   * directory; a file's content is its path, unless `contents` says otherwise).
    */
-  debs(table: Record<string, [string, string[]]>): this {
+  debs(table: Record<string, [string, string[], string?]>, contents: Record<string, string> = {}): this {
     this.on(['apt-get', '-s'], (argv) => ({
       stdout: argv.filter((a) => table[a]).map((n) => `Inst ${n} (${table[n][0]} Debian:12.5/stable [all])\n`).join(''),
     }));
-    for (const [name, [version, files]] of Object.entries(table)) {
+    const info = new Map<string, { listing: string; scripts: string }>();
+    for (const [name, [version, files, scripts = '']] of Object.entries(table)) {
       const deb = `/var/cache/apt/archives/${name}_${version.replace(/:/g, '%3a')}_all.deb`;
       this.file(deb, '');
       const listing = files.map((f) => `${f.endsWith('/') ? 'drwxr-xr-x' : '-rw-r--r--'} root/root 0 2023-05-18 14:03 .${f}`).join('\n');
-      this.on(['dpkg-deb', '-c', deb], { stdout: `drwxr-xr-x root/root 0 2023-05-18 14:03 ./\n${listing}\n` });
+      info.set(deb, { listing: `drwxr-xr-x root/root 0 2023-05-18 14:03 ./\n${listing}\n`, scripts });
     }
+    this.on((argv) => {
+      if (argv[0] !== '/bin/sh' || argv[1] !== '-c') return undefined;
+      if (argv[3] === 'brine-debs')
+        return { stdout: argv.slice(4).map((d) => `\n@@deb ${d}\n${info.get(d)!.listing}\n@@script\n${info.get(d)!.scripts}`).join('') };
+      if (argv[3] === 'brine-unpack') {
+        this.file(argv[6], contents[argv[5].slice(1)] ?? argv[5].slice(1));
+        return { exitCode: 0 };
+      }
+      return undefined;
+    });
     return this;
   }
 

@@ -172,7 +172,8 @@ describe('ufw before it is installed', () => {
       .file('/var/lib/dpkg/status', '')
       .aptLists()
       .aptPolicy({ ufw: ['0.36.2-1'] })
-      .debs({ ufw: ['0.36.2-1', ['/etc/', '/etc/default/', '/etc/default/ufw', '/etc/ufw/', '/etc/ufw/sysctl.conf', '/usr/', '/usr/sbin/', '/usr/sbin/ufw']] })
+      // Its postinst copies the rules and ufw.conf from templates: unknown until it has run.
+      .debs({ ufw: ['0.36.2-1', ['/etc/', '/etc/default/', '/etc/default/ufw', '/etc/ufw/', '/etc/ufw/sysctl.conf', '/usr/', '/usr/sbin/', '/usr/sbin/ufw'], 'for f in user.rules user6.rules; do cp $T/$f /etc/ufw/$f; done\ncp $T/ufw.conf /etc/ufw\n'] })
       .file('/etc/ssh/sshd_config', 'Port 22\n')
       .dir('/etc/default');
 

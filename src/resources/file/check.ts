@@ -15,7 +15,13 @@ export interface Verdict {
 /** Salt's check_cmd: the candidate file's path goes last; non-zero means "do not install". */
 export async function checkCandidate(host: HostView, argv: string[], target: string, candidate: Content): Promise<Verdict> {
   const path = await host.scratch(candidate);
-  return verdict(host, await host.query([...argv, path]), 'check_cmd', argv, path, target);
+  try {
+    return verdict(host, await host.query([...argv, path]), 'check_cmd', argv, path, target);
+  } catch (err) {
+    // The predicted host refuses to run what a pending package ships.
+    if (err instanceof UnknownError) return pendingTool(argv[0], err.source);
+    throw err;
+  }
 }
 
 // A fixed script: values arrive as positional parameters, never spliced into the text.
@@ -39,6 +45,8 @@ export async function checkInPlace(host: HostView, argv: string[], target: strin
   return verdict(host, r, 'check_in_place', argv, cand, target);
 }
 
+const pendingTool = (tool: string, source: string): Verdict => ({ blocked: `cannot validate yet: ${basename(tool)} comes with ${source} (pending)` });
+
 const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 async function verdict(host: HostView, r: CommandResult, what: string, argv: string[], path: string, target: string): Promise<Verdict> {
@@ -46,10 +54,12 @@ async function verdict(host: HostView, r: CommandResult, what: string, argv: str
   if (r.exitCode === 127) {
     const tool = argv[0];
     for (const p of tool.startsWith('/') ? [tool] : PATH.map((d) => `${d}/${tool}`)) {
+      const made = host.predicted?.('file', p);
+      if (made?.packaged) return pendingTool(tool, String(made.packaged));
       try {
         if (await host.stat(p)) break;
       } catch (err) {
-        if (err instanceof UnknownError) return { blocked: `cannot validate yet: ${basename(tool)} comes with ${err.source} (pending)` };
+        if (err instanceof UnknownError) return pendingTool(tool, err.source);
         throw err;
       }
     }

@@ -3,7 +3,8 @@
 // apt would install comes from `apt-get -s` (a simulation: reads only); what they ship, from their
 // .deb files when apt's cache holds them (`dpkg-deb -c`). Without those, every path not on the
 // host yet is unknown while the install is pending: less precise, never a guess.
-import type { Overlay, Territory } from '../../host/predicted.js';
+import { basename, dirname } from 'node:path';
+import type { Overlay, Shipped, Territory } from '../../host/predicted.js';
 import { UnknownError } from '../../core/errors.js';
 import { DPKG_STATUS } from './dpkg.js';
 
@@ -48,40 +49,124 @@ async function writeStatus(o: Overlay, text: string): Promise<void> {
   await o.writeFile(DPKG_STATUS, text, { mode: st?.mode ?? 0o644, uid: 0, gid: 0 });
 }
 
-/** `apt-get install` of `argv`'s targets: which packages, and what they ship marked unknown. */
+/** `apt-get install` of `argv`'s targets: which packages, and what they ship. */
 export async function predictInstall(o: Overlay, installArgv: string[], wanted: string[]): Promise<void> {
   const source = wanted.join(', ');
   const sim = o.precise ? await o.query(['apt-get', '-s', ...installArgv.slice(1)], { env: { DEBIAN_FRONTEND: 'noninteractive' } }) : { exitCode: -1, stdout: '' };
   const pkgs = sim.exitCode === 0 ? parseSimulation(sim.stdout) : [];
   const installed = pkgs.length ? pkgs : wanted.map((name) => ({ name, version: '(unknown)', arch: 'all' }));
-  await writeStatus(o, withInstalled((await o.readFile(DPKG_STATUS)) ?? '', installed));
-  o.unknown(await territory(o, sim.exitCode === 0 ? pkgs : undefined, source, wanted.length > 1 ? 'are installed' : 'is installed'));
+  const status = (await o.readFile(DPKG_STATUS)) ?? '';
+  // apt simulates against the real host: what an earlier state of this run installs is no news.
+  const fresh = pkgs.filter((p) => !new RegExp(`^Package: ${escape(p.name)}\nStatus: install ok installed\n(?:.+\n)*?Version: ${escape(p.version)}$`, 'm').test(status));
+  await writeStatus(o, withInstalled(status, installed));
+  if (sim.exitCode === 0 && !fresh.length) return;
+  o.unknown(await territory(o, sim.exitCode === 0 ? fresh : undefined, source, wanted.length > 1 ? 'are installed' : 'is installed'));
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A .deb's file list and maintainer scripts, read once per run. */
+interface DebInfo {
+  listing: string;
+  scripts: string;
+}
+
+const debCache = new WeakMap<Overlay, Map<string, DebInfo>>();
+
+/** Lists and scripts of these .debs: two processes (one per core), however many packages. */
+async function readDebs(o: Overlay, debs: string[]): Promise<Map<string, DebInfo> | undefined> {
+  let cache = debCache.get(o);
+  if (!cache) debCache.set(o, (cache = new Map()));
+  const todo = debs.filter((d) => !cache.has(d));
+  const halves = [todo.filter((_, i) => i % 2 === 0), todo.filter((_, i) => i % 2 === 1)].filter((h) => h.length);
+  const script = 'for d; do printf "\\n@@deb %s\\n" "$d"; dpkg-deb -c "$d" || exit 1; for s in preinst postinst config; do printf "\\n@@script\\n"; dpkg-deb -I "$d" "$s" 2>/dev/null; done; done';
+  const results = await Promise.all(halves.map((h) => o.query(['/bin/sh', '-c', script, 'brine-debs', ...h])));
+  if (results.some((r) => r.exitCode !== 0)) return undefined;
+  for (const r of results) {
+    for (const part of r.stdout.split('\n@@deb ').slice(1)) {
+      const [head, ...scripts] = part.split('\n@@script\n');
+      const nl = head.indexOf('\n');
+      cache.set(head.slice(0, nl), { listing: head.slice(nl + 1), scripts: scripts.join('\n') });
+    }
+  }
+  return cache;
+}
+
+/** Where each package's .deb is: apt's cache, or fetched for this dry run into scratch space. */
+async function debsOf(o: Overlay, pkgs: Inst[]): Promise<string[] | undefined> {
+  const file = (p: Inst) => `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
+  const paths = await Promise.all(pkgs.map(async (p) => ((await o.stat(`${ARCHIVES}/${file(p)}`)) ? `${ARCHIVES}/${file(p)}` : undefined)));
+  const missing = pkgs.filter((_, i) => !paths[i]);
+  if (!missing.length) return paths as string[];
+  // `apt-get download` fetches exactly these versions into brine's private scratch directory
+  // (removed when the run ends), never into apt's cache: the host is left as it was.
+  const dir = dirname(await o.scratch('', { name: 'apt-download' }));
+  const r = await o.query(['apt-get', 'download', '-q', ...missing.map((p) => `${p.name}:${p.arch === 'all' ? 'all' : p.arch}=${p.version}`)], { cwd: dir, timeout: 600_000 });
+  if (r.exitCode !== 0) return undefined;
+  return pkgs.map((p, i) => paths[i] ?? `${dir}/${file(p)}`);
+}
+
+// "-rw-r--r-- root/root   2412 2026-11-19 21:01 ./etc/nginx/sites-available/default" ("./a -> b" for links)
+const LISTING = /^([-dlhcbps])([-rwxsStT]{9}) (\S+)\/(\S+) +(\d+) \S+ \S+ \.(\/.*?)\/?(?: -> (.*))?$/;
+
+function modeOf(perm: string): number {
+  let m = 0;
+  for (let i = 0; i < 9; i++) if (perm[i] !== '-' && perm[i] !== 'S' && perm[i] !== 'T') m |= 1 << (8 - i);
+  if (/[sS]/.test(perm[2])) m |= 0o4000;
+  if (/[sS]/.test(perm[5])) m |= 0o2000;
+  if (/[tT]/.test(perm[8])) m |= 0o1000;
+  return m;
 }
 
 async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, until: string): Promise<Territory> {
   const anything: Territory = { source, until };
   if (!pkgs) return anything;
+  const debs = await debsOf(o, pkgs);
+  const infos = debs && (await readDebs(o, debs));
+  if (!debs || !infos) return anything;
+  const ships = new Map<string, Shipped>();
   const paths = new Set<string>();
-  const dirs: string[] = [];
-  for (const p of pkgs) {
-    const deb = `${ARCHIVES}/${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
-    if (!(await o.stat(deb))) return anything;
-    const r = await o.query(['dpkg-deb', '-c', deb]);
-    if (r.exitCode !== 0) return anything;
-    await accountsOf(o, deb, source, until);
-    for (const line of r.stdout.split('\n')) {
-      // "drwxr-xr-x root/root 0 2023-05-18 14:03 ./etc/ufw/" (links: "./a -> b")
-      const m = / \.(\/\S*)(?: -> .*)?$/.exec(line);
-      if (!m || m[1] === '/') continue;
-      const path = m[1].replace(/\/$/, '');
-      // Directories already there (/etc, /usr/bin) stay readable; new ones are the package's.
-      if (!line.startsWith('d')) paths.add(path);
-      else if (!(await exists(o, path))) dirs.push(path);
+  // What maintainer scripts name: full paths, and, beside the directories its package ships,
+  // bare names ("default" in nginx-common's postinst, which links sites-enabled/default).
+  const named = new Set<string>();
+  const near: { dirs: Set<string>; words: Set<string> }[] = [];
+  for (const deb of debs) {
+    const info = infos.get(deb)!;
+    await accountsOf(o, info.scripts, source, until);
+    for (const m of info.scripts.matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)) named.add(m[0]);
+    const dirs = new Set<string>();
+    for (const line of info.listing.split('\n')) {
+      const m = LISTING.exec(line);
+      if (!m || m[6] === '') continue;
+      const [, type, perm, user, group, size, path, target] = m;
+      if (type === 'd') dirs.add(path);
+      // Under a directory this transaction brings there is nothing yet.
+      const there = ships.has(dirname(path)) ? 'absent' : await presence(o, path);
+      if (type === 'd') {
+        if (there === 'absent') ships.set(path, { type: 'directory', mode: modeOf(perm) });
+        continue;
+      }
+      // What replaces a file already there (an upgrade: conffiles the admin changed stay), or is
+      // owned by someone else (dpkg-statoverride, a user its scripts make), is for dpkg to say.
+      if (there !== 'absent' || user !== 'root' || group !== 'root' || (type !== '-' && type !== 'l')) paths.add(path);
+      else if (type === 'l') ships.set(path, { type: 'symlink', target: target ?? '' });
+      else ships.set(path, { type: 'file', mode: modeOf(perm), size: Number(size), deb, member: `.${path}` });
     }
+    near.push({ dirs, words: new Set(info.scripts.split(/[^\w.+@-]+/).filter(Boolean)) });
   }
-  // A maintainer script may add files beside them (nginx's sites-enabled/default): the whole of a
-  // directory the package brings is its own.
-  return { source, until, paths, dirs: dirs.filter((d) => !dirs.some((p) => d.startsWith(p + '/'))) };
+  const names = (path: string) => named.has(path) || near.some((n) => n.dirs.has(dirname(path)) && n.words.has(basename(path)));
+  // A directory it ships is there whatever its scripts do; a file they name may not be as shipped.
+  for (const [path, s] of ships) if (s.type !== 'directory' && names(path)) paths.add(path);
+  return { source, until, paths, ships, names };
+}
+
+async function presence(o: Overlay, path: string): Promise<'absent' | 'present' | 'unknown'> {
+  try {
+    return (await o.stat(path)) === null ? 'absent' : 'present';
+  } catch (err) {
+    if (err instanceof UnknownError) return 'unknown';
+    throw err;
+  }
 }
 
 /**
@@ -89,26 +174,16 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, u
  * /etc/passwd and /etc/group, outside what it ships, so noted as facts: a state declaring one of
  * them cannot tell whether it will exist until the package is installed.
  */
-async function accountsOf(o: Overlay, deb: string, source: string, until: string): Promise<void> {
-  const r = await o.query(['dpkg-deb', '-I', deb, 'postinst']);
-  if (r.exitCode !== 0) return;
+async function accountsOf(o: Overlay, scripts: string, source: string, until: string): Promise<void> {
   // Continued lines joined; the script's own variables (USER=redis … ${USER}) put in.
-  const vars = new Map([...r.stdout.matchAll(/^\s*([A-Za-z_]\w*)=["']?([a-z_][a-z0-9_-]*)["']?\s*$/gm)].map((m) => [m[1], m[2]]));
-  const text = r.stdout.replace(/\\\n/g, ' ').replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
+  const vars = new Map([...scripts.matchAll(/^\s*([A-Za-z_]\w*)=["']?([a-z_][a-z0-9_-]*)["']?\s*$/gm)].map((m) => [m[1], m[2]]));
+  const text = scripts.replace(/\\\n/g, ' ').replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
   for (const line of text.split('\n')) {
     if (!/\b(adduser|addgroup|useradd|groupadd)\b/.test(line)) continue;
     for (const word of line.split(/\s+/)) if (/^[a-z_][a-z0-9_-]*$/.test(word)) o.setFact('account', word, { source, until });
   }
 }
 
-async function exists(o: Overlay, path: string): Promise<boolean> {
-  try {
-    return (await o.stat(path)) !== null;
-  } catch (err) {
-    if (err instanceof UnknownError) return false;
-    throw err;
-  }
-}
 
 /** `apt-get remove`: config files stay; what the packages shipped is unknown until then. */
 export async function predictRemove(o: Overlay, names: string[]): Promise<void> {

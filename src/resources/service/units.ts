@@ -1,6 +1,6 @@
 // Unit state for service plans, read with one systemctl show for every unit the run declares,
 // and the systemctl changes those plans return.
-import { CommandError, StateFailure } from '../../core/errors.js';
+import { CommandError, StateFailure, UnknownError } from '../../core/errors.js';
 import type { Change } from '../resource.js';
 import { showUnits, type UnitState } from './systemd.js';
 import { run } from '../../host/run.js';
@@ -25,7 +25,10 @@ export async function unitState(host: HostView, unit: string): Promise<UnitState
   const st = real;
   const file = st.loadState === 'not-found' && !st.needDaemonReload ? await unitFileOnDisk(host, unit) : undefined;
   // A unit file a dry run predicts: systemd loads a unit it has not seen on demand, from disk.
-  if (file && host.predicted?.('file', file)) {
+  const made = file ? host.predicted?.('file', file) : undefined;
+  // A unit a pending package ships: whether its scripts enable and start it is for them to say.
+  if (file && made?.packaged) throw new UnknownError(file, String(made.packaged), String(made.until));
+  if (file && made?.written) {
     const install = /^\s*\[Install\]/m.test((await host.readFile(file)) ?? '');
     return { ...st, loadState: 'loaded', unitFileState: install ? 'disabled' : 'static', activeState: 'inactive', subState: 'dead' };
   }
