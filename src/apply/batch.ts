@@ -4,6 +4,7 @@
 // --test shows the same grouping; apply reports each state's own part of the transaction.
 import type { Compiled } from '../compile/load.js';
 import type { Host, HostView } from '../host/types.js';
+import type { Overlay } from '../host/predicted.js';
 import type { Batch, Change, Registry, ResourceFunction } from '../resources/resource.js';
 import type { StateDecl } from '../core/state.js';
 
@@ -47,7 +48,7 @@ function candidates(c: Compiled, registry: Registry): Map<string, StateDecl[]> {
  * the states a batch took (with their changes): the ordered pass reports them without applying
  * them again. A state whose plan fails, or that has nothing to do, is left to the ordered pass.
  */
-export async function runBatches(c: Compiled, registry: Registry, view: HostView, writer: Host | undefined, varDir: string): Promise<Map<string, Batched>> {
+export async function runBatches(c: Compiled, registry: Registry, view: HostView, writer: Host | undefined, varDir: string, predicted?: Overlay): Promise<Map<string, Batched>> {
   const taken = new Map<string, Batched>();
   for (const decls of candidates(c, registry).values()) {
     const items: { decl: StateDecl; spec: unknown; changes: Change[] }[] = [];
@@ -71,6 +72,15 @@ export async function runBatches(c: Compiled, registry: Registry, view: HostView
         continue;
       } finally {
         writer.invalidate();
+      }
+    } else if (predicted && batch.predict) {
+      // --test: the transaction's effect laid over the predicted host before any state plans, as
+      // the real run applies it before the ordered pass; the states' own predictions then add nothing.
+      try {
+        await batch.predict(items, predicted);
+        for (const it of items) it.changes = it.changes.map((ch) => ({ ...ch, predict: async () => {} }));
+      } catch {
+        /* each state predicts its own part */
       }
     }
     const names = items.map((it) => it.decl.id);

@@ -1,7 +1,7 @@
 // Salt's global `onlyif`, `unless` and `creates`, checked before a state plans (in --test too:
 // they only read). A state they skip does nothing this run, and does not react to watch either.
-import { basename } from 'node:path';
 import type { HostView } from '../host/types.js';
+import { runnable } from '../host/runnable.js';
 import { UnknownError } from '../core/errors.js';
 import type { Condition } from '../core/state.js';
 
@@ -32,28 +32,7 @@ export async function skippedBy(conditions: Condition[], host: HostView): Promis
 
 async function run(host: HostView, c: Condition, argv: string[]): Promise<number> {
   const full = c.runas ? ['runuser', '-u', c.runas, '--', ...argv] : argv;
-  return (await host.query(host.predicted ? await candidates(host, argv, full) : full, { cwd: c.cwd, env: c.env })).exitCode;
-}
-
-/**
- * In --test, a check that names a file an earlier state of this run writes (the script it runs,
- * the config it checks) runs on a scratch copy of that file as the run will write it, as
- * validators do. What a pending package brings cannot run or be read yet, and a shell string
- * naming a predicted path cannot be rewritten: the answer is unknown (the state is pending).
- */
-async function candidates(host: HostView, argv: string[], full: string[]): Promise<string[]> {
-  const shell = argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c';
-  const named = shell ? [...argv[2].matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)].map((m) => m[0]) : argv.filter((a) => a.startsWith('/'));
-  const swap = new Map<string, string>();
-  for (const path of named) {
-    const st = await host.stat(path); // throws UnknownError for what a pending package brings
-    const made = host.predicted?.('file', path);
-    if (made?.packaged) throw new UnknownError(path, String(made.packaged), String(made.until));
-    if (!made?.written) continue;
-    if (shell || st?.type !== 'file') throw new UnknownError(path, 'the state writing it', 'is applied');
-    swap.set(path, await host.scratch((await host.readBytes(path)) ?? '', { name: basename(path), mode: st.mode & 0o777 }));
-  }
-  return full.map((a) => swap.get(a) ?? a);
+  return (await host.query(host.predicted ? await runnable(host, argv, full) : full, { cwd: c.cwd, env: c.env })).exitCode;
 }
 
 /** `/bin/sh -c STRING` is shown as the string the state file holds. */

@@ -79,7 +79,7 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
   const prefetchErrors = await prefetch(c, registry, view);
   // How the pkg states would share one transaction (shown in --test; apply groups them anew, after
   // the lockout check). Nothing is predicted yet: this is the host as it is, with the prefetched reads.
-  const grouping = test ? await runBatches(c, registry, view, undefined, varDir) : new Map<string, Batched>();
+  const grouping = test ? await runBatches(c, registry, view, undefined, varDir, predicted) : new Map<string, Batched>();
   for (const decl of c.graph.order) {
     const edges = c.graph.incoming.get(decl.key) ?? [];
     hooks.onStart?.(decl);
@@ -99,6 +99,16 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
       // (what each package brings is counted as the real transaction reports it).
       // unless/onlyif/creates, checked on the host as it will be: the skip stands, unless a
       // requisite's effects are not predicted (they may change what the check finds).
+      // A check run before the packages a requisite installs are there (a unit they ship, its
+      // state after their scripts ran) could answer differently afterwards: not a prediction.
+      const installs = decl.conditions.some((x) => x.type !== 'creates')
+        ? edges.map((e) => results.get(e.from)).filter((r) => r?.function.startsWith('pkg.') && r.result === 'pending' && r.changes.length)
+        : [];
+      if (installs.length) {
+        finish('pending', join(pendingNote0(gate), `cannot plan yet: its ${decl.conditions.find((x) => x.type !== 'creates')!.type} check runs before what ${installs.map((r) => r!.id).join(', ')} install${installs.length > 1 ? '' : 's'} is there (unknown until installed)`));
+        unknown.set(decl.key, 'pending');
+        continue;
+      }
       const skipped = await skippedBy(decl.conditions, view);
       if (skipped && unsure.length) {
         finish('pending', join(dependsOn(unsure), `cannot plan yet: ${skipped}, before their effects`));
@@ -160,6 +170,8 @@ function fromError(err: unknown, unknown: string[]): Plan | undefined {
   }
   return undefined;
 }
+
+const pendingNote0 = (gate: { pending: string[] }) => (gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '');
 
 /** Lays each change's effect over the predicted host; says why when some effect is not known. */
 async function predictAll(changes: Change[], predicted: PredictedHost): Promise<string | undefined> {

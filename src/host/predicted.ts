@@ -160,7 +160,9 @@ export class PredictedHost implements Overlay {
         if (!NEVER_PACKAGED.some((d) => path === d || path.startsWith(d + '/')) && (await this.real.stat(path)) === null) return t;
         continue;
       }
-      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/')) || t.names?.(path)) return t;
+      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/'))) return t;
+      // What its scripts name may be made by them; what is there already is read as it is.
+      if (t.names?.(path) && (await this.real.stat(path)) === null) return t;
     }
     return undefined;
   }
@@ -234,15 +236,23 @@ export class PredictedHost implements Overlay {
   }
 
   async query(argv: string[], opts?: RunOptions): Promise<CommandResult> {
-    // A program a pending package ships cannot run before it is installed.
+    // A program a pending package ships cannot run before it is installed, nor can anything read
+    // a file it ships, nor run as a user its scripts make.
     if (this.shipped.size && argv[0]) {
-      for (const path of argv[0].startsWith('/') ? [argv[0]] : PATH.map((d) => `${d}/${argv[0]}`)) {
-        const s = this.shipped.get(path);
-        if (s && !this.files.has(path)) throw new UnknownError(path, s.by.source, s.by.until);
-        if (!argv[0].startsWith('/') && (await this.real.stat(path))) break;
+      for (const path of argv[0].startsWith('/') ? [] : PATH.map((d) => `${d}/${argv[0]}`)) {
+        this.notShipped(path);
+        if (await this.real.stat(path)) break;
       }
+      for (const a of argv) if (a.startsWith('/')) this.notShipped(a);
     }
+    const runas = argv[0] === 'runuser' && argv[1] === '-u' ? this.predicted('account', argv[2]) : undefined;
+    if (runas) throw new UnknownError(`user ${argv[2]}`, String(runas.source), String(runas.until));
     return this.real.query(argv, opts);
+  }
+
+  private notShipped(path: string): void {
+    const s = this.shipped.get(path);
+    if (s && !this.files.has(path)) throw new UnknownError(path, s.by.source, s.by.until);
   }
 
   scratch(content: Content, opts?: { name?: string; mode?: number }): Promise<string> {

@@ -102,6 +102,8 @@ export interface Batch<S = unknown> {
   /** Pure: whether these planned changes can join the batch. */
   accepts(changes: Change[]): boolean;
   apply(items: { spec: S; changes: Change[] }[], host: Host): Promise<void>;
+  /** The batch's effect on a dry run's predicted host, as one transaction (instead of each change's). */
+  predict?(items: { spec: S; changes: Change[] }[], o: Overlay): Promise<void>;
 }
 
 export type ResourceKind = Record<string, ResourceFunction>;

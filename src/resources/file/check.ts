@@ -3,7 +3,8 @@
 // it would be, with the candidate mounted over the target in a private mount namespace.
 // The verdict is data: rejected (with the validator's own words and line), or blocked when the
 // validator itself is not installed yet ("visudo comes with sudo (pending)").
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { runnable } from '../../host/runnable.js';
 import { UnknownError } from '../../core/errors.js';
 import type { CommandResult, Content, HostView } from '../../host/types.js';
 
@@ -16,7 +17,7 @@ export interface Verdict {
 export async function checkCandidate(host: HostView, argv: string[], target: string, candidate: Content): Promise<Verdict> {
   const path = await host.scratch(candidate);
   try {
-    return verdict(host, await host.query([...argv, path]), 'check_cmd', argv, path, target);
+    return verdict(host, await host.query([...(await runnable(host, argv)), path]), 'check_cmd', argv, path, target);
   } catch (err) {
     // The predicted host refuses to run what a pending package ships.
     if (err instanceof UnknownError) return pendingTool(argv[0], err.source);
@@ -40,9 +41,19 @@ const IN_PLACE = [
  * where it will live (Ansible #67095). The live file is untouched: the mount dies with the command.
  */
 export async function checkInPlace(host: HostView, argv: string[], target: string, candidate: Content, mode: number): Promise<Verdict> {
+  // Only a directory on the host can take the candidate's mount.
+  const dir = dirname(target);
+  const made = host.predicted?.('file', dir);
+  if (made?.packaged) return { blocked: `cannot validate yet: ${dir} comes with ${String(made.packaged)} (pending)` };
+  if (made?.written) return { blocked: `cannot validate yet: ${dir} is made by an earlier state` };
   const cand = await host.scratch(candidate, { mode });
-  const r = await host.query(['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', IN_PLACE, 'brine-check', cand, target, ...argv]);
-  return verdict(host, r, 'check_in_place', argv, cand, target);
+  try {
+    const r = await host.query(['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', IN_PLACE, 'brine-check', cand, target, ...(await runnable(host, argv))]);
+    return verdict(host, r, 'check_in_place', argv, cand, target);
+  } catch (err) {
+    if (err instanceof UnknownError) return pendingTool(argv[0], err.source);
+    throw err;
+  }
 }
 
 const pendingTool = (tool: string, source: string): Verdict => ({ blocked: `cannot validate yet: ${basename(tool)} comes with ${source} (pending)` });

@@ -138,18 +138,28 @@ export const aptBatch: Batch<PkgSpec> = {
     const changes = items.flatMap((i) => i.changes);
     const refresh = changes.find((c) => REFRESHES.has(c));
     if (refresh) await refresh.apply(h);
-    const targets = new Map<boolean, Set<string>>();
-    for (const c of changes) {
-      const install = INSTALLS.get(c);
-      if (!install) continue;
-      if (!targets.has(install.recommends)) targets.set(install.recommends, new Set());
-      for (const t of install.targets) targets.get(install.recommends)!.add(t);
-    }
-    for (const [recommends, names] of targets) {
+    for (const [recommends, names] of batchTargets(changes)) {
       await run(h, installArgv([...names], recommends), { env: APT_ENV });
     }
   },
+  async predict(items, o) {
+    for (const [recommends, names] of batchTargets(items.flatMap((i) => i.changes))) {
+      await predictInstall(o, installArgv([...names], recommends), [...names].map((t) => t.split('=')[0]));
+    }
+  },
 };
+
+/** The install targets of a batch's changes, per recommends setting. */
+function batchTargets(changes: Change[]): Map<boolean, Set<string>> {
+  const targets = new Map<boolean, Set<string>>();
+  for (const c of changes) {
+    const install = INSTALLS.get(c);
+    if (!install) continue;
+    if (!targets.has(install.recommends)) targets.set(install.recommends, new Set());
+    for (const t of install.targets) targets.get(install.recommends)!.add(t);
+  }
+  return targets;
+}
 
 export function aptChange(summary: string, argv: string[], detail: Record<string, unknown>): Change {
   const names = Object.keys(detail);

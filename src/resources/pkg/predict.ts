@@ -60,7 +60,7 @@ export async function predictInstall(o: Overlay, installArgv: string[], wanted: 
   const fresh = pkgs.filter((p) => !new RegExp(`^Package: ${escape(p.name)}\nStatus: install ok installed\n(?:.+\n)*?Version: ${escape(p.version)}$`, 'm').test(status));
   await writeStatus(o, withInstalled(status, installed));
   if (sim.exitCode === 0 && !fresh.length) return;
-  o.unknown(await territory(o, sim.exitCode === 0 ? fresh : undefined, source, wanted.length > 1 ? 'are installed' : 'is installed'));
+  for (const t of await territories(o, sim.exitCode === 0 ? fresh : undefined, source, wanted.length > 1 ? 'are installed' : 'is installed')) o.unknown(t);
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -79,7 +79,7 @@ async function readDebs(o: Overlay, debs: string[]): Promise<Map<string, DebInfo
   if (!cache) debCache.set(o, (cache = new Map()));
   const todo = debs.filter((d) => !cache.has(d));
   const halves = [todo.filter((_, i) => i % 2 === 0), todo.filter((_, i) => i % 2 === 1)].filter((h) => h.length);
-  const script = 'for d; do printf "\\n@@deb %s\\n" "$d"; dpkg-deb -c "$d" || exit 1; for s in preinst postinst config; do printf "\\n@@script\\n"; dpkg-deb -I "$d" "$s" 2>/dev/null; done; done';
+  const script = 'for d; do printf "\\n@@deb %s\\n" "$d"; dpkg-deb -c "$d" || exit 1; for s in preinst postinst config; do printf "\\n@@script\\n"; dpkg-deb -I "$d" "$s" 2>/dev/null; done; done; exit 0';
   const results = await Promise.all(halves.map((h) => o.query(['/bin/sh', '-c', script, 'brine-debs', ...h])));
   if (results.some((r) => r.exitCode !== 0)) return undefined;
   for (const r of results) {
@@ -95,7 +95,7 @@ async function readDebs(o: Overlay, debs: string[]): Promise<Map<string, DebInfo
 /** Where each package's .deb is: apt's cache, or fetched for this dry run into scratch space. */
 async function debsOf(o: Overlay, pkgs: Inst[]): Promise<string[] | undefined> {
   const file = (p: Inst) => `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
-  const paths = await Promise.all(pkgs.map(async (p) => ((await o.stat(`${ARCHIVES}/${file(p)}`)) ? `${ARCHIVES}/${file(p)}` : undefined)));
+  const paths = await Promise.all(pkgs.map(async (p) => ((await presence(o, `${ARCHIVES}/${file(p)}`)) === 'present' ? `${ARCHIVES}/${file(p)}` : undefined)));
   const missing = pkgs.filter((_, i) => !paths[i]);
   if (!missing.length) return paths as string[];
   // `apt-get download` fetches exactly these versions into brine's private scratch directory
@@ -118,32 +118,33 @@ function modeOf(perm: string): number {
   return m;
 }
 
-async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, until: string): Promise<Territory> {
-  const anything: Territory = { source, until };
+/**
+ * What each package brings, as its own territory ("unknown until nginx-common is installed"), or,
+ * without their .debs, one territory where anything not on the host may be theirs.
+ */
+async function territories(o: Overlay, pkgs: Inst[] | undefined, source: string, until: string): Promise<Territory[]> {
+  const anything: Territory[] = [{ source, until }];
   if (!pkgs) return anything;
   const debs = await debsOf(o, pkgs);
   const infos = debs && (await readDebs(o, debs));
   if (!debs || !infos) return anything;
-  const ships = new Map<string, Shipped>();
-  const paths = new Set<string>();
-  // What maintainer scripts name: full paths, and, beside the directories its package ships,
-  // bare names ("default" in nginx-common's postinst, which links sites-enabled/default).
-  const named = new Set<string>();
-  const near: { dirs: Set<string>; words: Set<string> }[] = [];
-  for (const deb of debs) {
+  const out: Territory[] = [];
+  for (const [i, deb] of debs.entries()) {
     const info = infos.get(deb)!;
-    await accountsOf(o, info.scripts, source, until);
-    for (const m of info.scripts.matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)) named.add(m[0]);
+    const name = pkgs[i].name;
+    await accountsOf(o, info.scripts, name, 'is installed');
+    const ships = new Map<string, Shipped>();
+    const paths = new Set<string>();
     const dirs = new Set<string>();
     for (const line of info.listing.split('\n')) {
       const m = LISTING.exec(line);
-      if (!m || m[6] === '') continue;
+      if (!m || m[6] === '/') continue;
       const [, type, perm, user, group, size, path, target] = m;
-      if (type === 'd') dirs.add(path);
-      // Under a directory this transaction brings there is nothing yet.
+      // Under a directory this package brings there is nothing yet.
       const there = ships.has(dirname(path)) ? 'absent' : await presence(o, path);
       if (type === 'd') {
         if (there === 'absent') ships.set(path, { type: 'directory', mode: modeOf(perm) });
+        if (there === 'absent') dirs.add(path);
         continue;
       }
       // What replaces a file already there (an upgrade: conffiles the admin changed stay), or is
@@ -152,12 +153,17 @@ async function territory(o: Overlay, pkgs: Inst[] | undefined, source: string, u
       else if (type === 'l') ships.set(path, { type: 'symlink', target: target ?? '' });
       else ships.set(path, { type: 'file', mode: modeOf(perm), size: Number(size), deb, member: `.${path}` });
     }
-    near.push({ dirs, words: new Set(info.scripts.split(/[^\w.+@-]+/).filter(Boolean)) });
+    // What its maintainer scripts name: full paths, and, in the new directories it ships, bare names
+    // ("default" in nginx-common's postinst, which links sites-enabled/default).
+    const named = new Set([...info.scripts.matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)].map((m) => m[0]));
+    const words = new Set(info.scripts.split(/[^\w.+@-]+/).filter(Boolean));
+    const names = (path: string) => named.has(path) || (dirs.has(dirname(path)) && words.has(basename(path)));
+    // A directory it ships is there whatever its scripts do; a file they name may not be as
+    // shipped, except under /usr, which maintainer scripts run but never edit (Debian policy).
+    for (const [path, s] of ships) if (s.type !== 'directory' && !path.startsWith('/usr/') && names(path)) paths.add(path);
+    out.push({ source: name, until: 'is installed', paths, ships, names });
   }
-  const names = (path: string) => named.has(path) || near.some((n) => n.dirs.has(dirname(path)) && n.words.has(basename(path)));
-  // A directory it ships is there whatever its scripts do; a file they name may not be as shipped.
-  for (const [path, s] of ships) if (s.type !== 'directory' && names(path)) paths.add(path);
-  return { source, until, paths, ships, names };
+  return out;
 }
 
 async function presence(o: Overlay, path: string): Promise<'absent' | 'present' | 'unknown'> {

@@ -14,6 +14,11 @@ const SEAL = ['/bin/sh', '-c', 'chown -R root:root -- "$1" && chmod -R u+rwX,go+
 export function unpack(l: Layout, m: ReleaseManifest, archive: string, venv: string, summary: string): Change {
   return {
     summary,
+    // What the archive holds is not read in --test: the release directory is unknown until then.
+    async predict(o) {
+      for (const dir of [l.root, l.releases]) await o.mkdir(dir, { parents: true, mode: 0o755 });
+      o.unknown({ source: `release ${m.id}`, until: 'is unpacked', paths: new Set(), dirs: [releaseDir(l, m.id)] });
+    },
     async apply(host: Host) {
       const tmp = `${l.releases}/.unpack-${m.id}`;
       for (const dir of [l.root, l.releases]) await host.mkdir(dir, { parents: true, mode: 0o755 });
@@ -52,6 +57,9 @@ export interface HookContext {
 export function hook(argv: string[], h: HookContext): Change {
   const change: Change = {
     summary: `run hook: ${argv.join(' ')}`,
+    // A hook works on the release (unknown until unpacked) and the app's own data, which no
+    // state reads: nothing for later states to plan against.
+    async predict() {},
     async apply(host: Host) {
       await must(host, ['chown', '-R', `${h.user}:`, '--', h.dir]);
       try {

@@ -7,6 +7,7 @@ import type { Change } from '../resource.js';
 import { healthCheck } from './health.js';
 import { linkTarget, type Layout } from './layout.js';
 import { bringUp } from './service.js';
+import { unitName } from '../service/systemd.js';
 import type { ReleaseSpec } from './spec.js';
 
 export interface SwitchPlan {
@@ -26,6 +27,12 @@ export function switchTo(l: Layout, spec: ReleaseSpec, s: SwitchPlan): Change {
   const change: Change = {
     summary: `switch current ${s.from ?? '(none)'} → ${s.id}${s.action === 'rollback' ? ' (rollback)' : ''}, ${how} ${spec.service}${check}`,
     detail: { release: { old: s.from ?? null, new: s.id } },
+    // The links move and the service runs (the health check's verdict is for the real run).
+    async predict(o) {
+      await o.symlink(linkTarget(s.id), l.current);
+      if (s.from && s.from !== s.id) await o.symlink(linkTarget(s.from), l.previous);
+      o.setFact('unit', unitName(spec.service), { loadState: 'loaded', needDaemonReload: false, activeState: 'active', subState: 'running' });
+    },
     async apply(host: Host) {
       const wait = spec.health?.timeout ?? 30;
       await host.symlink(linkTarget(s.id), l.current);

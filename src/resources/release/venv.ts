@@ -32,6 +32,7 @@ const tail = (s: string) => (s.length > OUTPUT ? '…' + s.slice(-OUTPUT) : s).t
 export function buildVenv(path: string, release: string, m: ReleaseManifest, o: VenvOptions, timeoutS: number, why: string): Change {
   const change: Change = {
     summary: `build virtualenv ${path} (${why})`,
+    predict: async (o) => o.unknown({ source: `virtualenv ${path}`, until: 'is built', paths: new Set(), dirs: [path] }),
     async apply(host: Host) {
       await host.remove(path);
       await host.mkdir(path.slice(0, path.lastIndexOf('/')), { parents: true, mode: 0o755 });

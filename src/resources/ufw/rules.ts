@@ -1,5 +1,6 @@
 // ufw's state read from its own files: settings (KEY=value) and the `### tuple ###` lines ufw
 // writes into user.rules / user6.rules, normalised the way ufw normalises a new rule.
+import { UnknownError } from '../../core/errors.js';
 import type { FileWriter, HostView } from '../../host/types.js';
 
 export const UFW_FILES = {
@@ -80,10 +81,10 @@ export function readUfw(host: HostView): Promise<UfwState> {
 export async function loadUfw(host: HostView): Promise<UfwState> {
   const [bin, conf, defaults, rules, rules6] = await Promise.all([
     host.stat(UFW_FILES.binary),
-    host.readFile(UFW_FILES.conf),
+    readUfwFile(host, UFW_FILES.conf),
     host.readFile(UFW_FILES.defaults),
-    host.readFile(UFW_FILES.rules),
-    host.readFile(UFW_FILES.rules6),
+    readUfwFile(host, UFW_FILES.rules),
+    readUfwFile(host, UFW_FILES.rules6),
   ]);
   const d = parseSettings(defaults ?? '');
   return {
@@ -153,10 +154,44 @@ export function portCovers(dport: string, port: number): boolean {
   });
 }
 
+// What ufw's postinst copies into /etc/ufw on a fresh install (Debian's ufw package).
+const TEMPLATES: Record<string, string> = {
+  [UFW_FILES.conf]: '/usr/share/ufw/ufw.conf',
+  [UFW_FILES.rules]: '/usr/share/ufw/iptables/user.rules',
+  [UFW_FILES.rules6]: '/usr/share/ufw/iptables/user6.rules',
+};
+
+/**
+ * One of ufw's files. In --test, while ufw is still to be installed, its postinst makes them from
+ * the templates it ships, changed only by debconf answers (ufw/enable, ufw/allow_*): when debconf
+ * holds none for ufw, the files are those templates; otherwise they stay unknown.
+ */
+async function readUfwFile(host: HostView, path: string): Promise<string | null> {
+  try {
+    return await host.readFile(path);
+  } catch (err) {
+    if (!(err instanceof UnknownError) || !TEMPLATES[path] || !host.predicted?.('file', UFW_FILES.binary)?.packaged) throw err;
+    const answers = await host.readFile('/var/cache/debconf/config.dat');
+    if (answers === null || /^Name: ufw\//m.test(answers)) throw err;
+    const template = await host.readFile(TEMPLATES[path]);
+    if (template === null) throw err;
+    return template;
+  }
+}
+
+async function modeOf(o: HostView, path: string, fallback: number): Promise<number> {
+  try {
+    return (await o.stat(path))?.mode ?? fallback;
+  } catch (err) {
+    if (err instanceof UnknownError) return fallback;
+    throw err;
+  }
+}
+
 /** What a change to ufw leaves in its files, for a dry run's predicted host. */
 export async function predictSetting(o: FileWriter, path: string, key: string, value: string): Promise<void> {
-  const st = await o.stat(path);
-  await o.writeFile(path, setSetting((await o.readFile(path)) ?? '', key, value), { mode: st?.mode ?? 0o644, uid: 0, gid: 0 });
+  const text = path in TEMPLATES ? await readUfwFile(o, path) : await o.readFile(path);
+  await o.writeFile(path, setSetting(text ?? '', key, value), { mode: await modeOf(o, path, 0o644), uid: 0, gid: 0 });
 }
 
 /** `ufw allow …`: the rule's tuples replace any with the same target, in user.rules / user6.rules. */
@@ -165,10 +200,9 @@ export async function predictTuples(o: FileWriter, tuples: UfwTuple[], same: (a:
     const mine = tuples.filter((t) => t.v6 === v6);
     if (!mine.length) continue;
     const path = v6 ? UFW_FILES.rules6 : UFW_FILES.rules;
-    const text = (await o.readFile(path)) ?? '';
+    const text = (await readUfwFile(o, path)) ?? '';
     const kept = text.split('\n').filter((l) => !(l.startsWith('### tuple ###') && parseTuples(l, v6).some((t) => mine.some((m) => same(t, m)))));
     if (kept[kept.length - 1] === '') kept.pop();
-    const st = await o.stat(path);
-    await o.writeFile(path, [...kept, ...mine.map(formatTuple)].join('\n') + '\n', { mode: st?.mode ?? 0o640, uid: 0, gid: 0 });
+    await o.writeFile(path, [...kept, ...mine.map(formatTuple)].join('\n') + '\n', { mode: await modeOf(o, path, 0o640), uid: 0, gid: 0 });
   }
 }
