@@ -187,8 +187,24 @@ describe('ufw before it is installed', () => {
     const r = await run(tree(SSH_RULE.replace('    - port: 22\n', '    - port: 22\n    - require:\n      - pkg: ufw\n')), fresh(), true);
     expect(results(r)).toEqual({ ufw: 'pending', ssh: 'pending', fw: 'pending' });
     expect(summaries(r)).toEqual([['install ufw 0.36.2-1'], [], []]);
-    // What the package brings is unknown: its binary and its own new directory /etc/ufw.
-    expect(r.states[1].comment).toBe('depends on ufw (pending); /usr/sbin/ufw: unknown until ufw is installed');
-    expect(r.states[2].comment).toBe('depends on ufw (pending); /usr/sbin/ufw: unknown until ufw is installed');
+    // What its postinst makes is unknown: without debconf's answers, even what it copies from templates.
+    expect(r.states[1].comment).toBe('depends on ufw (pending); /etc/ufw/ufw.conf: unknown until ufw is installed');
+    expect(r.states[2].comment).toBe('depends on ufw (pending); /etc/ufw/ufw.conf: unknown until ufw is installed');
+  });
+
+  it('predicts a fresh install from the templates its postinst copies, when debconf holds no answers for it', async () => {
+    const h = fresh()
+      .debs(
+        { ufw: ['0.36.2-1', ['/etc/', '/etc/ufw/', '/usr/', '/usr/sbin/', '/usr/sbin/ufw', '/usr/share/', '/usr/share/ufw/', '/usr/share/ufw/ufw.conf', '/usr/share/ufw/iptables/', '/usr/share/ufw/iptables/user.rules', '/usr/share/ufw/iptables/user6.rules'], 'cp $T/ufw.conf /etc/ufw\nfor f in user.rules user6.rules; do cp $T/iptables/$f /etc/ufw/$f; done\n'] },
+        { '/usr/share/ufw/ufw.conf': 'ENABLED=no\n', '/usr/share/ufw/iptables/user.rules': '*filter\nCOMMIT\n', '/usr/share/ufw/iptables/user6.rules': '*filter\nCOMMIT\n' },
+      )
+      .file('/etc/default/ufw', 'IPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\n')
+      .file('/var/cache/debconf/config.dat', 'Name: debconf/frontend\nTemplate: debconf/frontend\nValue: Noninteractive\n');
+    const r = await run(tree(SSH_RULE.replace('    - port: 22\n', '    - port: 22\n    - require:\n      - pkg: ufw\n')), h, true);
+    expect(summaries(r)).toEqual([['install ufw 0.36.2-1'], ['add rule: allow 22/tcp from any'], ['enable ufw']]);
+    expect(h.writes()).toEqual([]);
+    // An answer for ufw (a preseed) may change what its postinst does: unknown again.
+    h.file('/var/cache/debconf/config.dat', 'Name: ufw/enable\nValue: true\n');
+    expect(summaries(await run(tree(SSH_RULE.replace('    - port: 22\n', '    - port: 22\n    - require:\n      - pkg: ufw\n')), h, true))).toEqual([['install ufw 0.36.2-1'], [], []]);
   });
 });
