@@ -8,6 +8,7 @@ import { healthCheck } from './health.js';
 import { linkTarget, type Layout } from './layout.js';
 import { bringUp } from './service.js';
 import { unitName } from '../service/systemd.js';
+import { unitState } from '../service/units.js';
 import type { ReleaseSpec } from './spec.js';
 
 export interface SwitchPlan {
@@ -31,7 +32,9 @@ export function switchTo(l: Layout, spec: ReleaseSpec, s: SwitchPlan): Change {
     async predict(o) {
       await o.symlink(linkTarget(s.id), l.current);
       if (s.from && s.from !== s.id) await o.symlink(linkTarget(s.from), l.previous);
-      o.setFact('unit', unitName(spec.service), { loadState: 'loaded', needDaemonReload: false, activeState: 'active', subState: 'running' });
+      const unit = unitName(spec.service);
+      const st = await unitState(o, unit);
+      o.setFact('unit', unit, { ...st, loadState: st.loadState === 'not-found' ? 'loaded' : st.loadState, needDaemonReload: false, activeState: 'active', subState: 'running' });
     },
     async apply(host: Host) {
       const wait = spec.health?.timeout ?? 30;
