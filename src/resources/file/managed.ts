@@ -40,13 +40,14 @@ export const managed: ResourceFunction<ManagedSpec> = {
     const inline = a.raw('contents');
     const contents = pillarKey !== undefined ? fromPillar?.value : inline;
     const source = a.str('source');
+    const sourceHash = a.str('source_hash');
     const template = parseTemplate(a);
     const context = a.mapping('context');
     let content: string | Buffer | FileSource = '';
     if (pillarKey !== undefined && (inline !== undefined || source !== undefined)) a.problem('contents_pillar', 'give one of contents, contents_pillar and source');
     else if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
     else if (source !== undefined) {
-      if (a.has('source_hash')) checkSourceHash(a, source, ctx.loadSource(source, { render: false }));
+      if (sourceHash !== undefined) checkSourceHash(a, sourceHash, source, ctx.loadSource(source, { render: false }));
       // As in Salt, a source without `template:` is copied byte for byte.
       content = ctx.loadSource(source, { render: template === 'handlebars', context });
       if (template === undefined && looksLikeHandlebars(content)) {
@@ -58,7 +59,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       else if (typeof contents === 'string' || typeof contents === 'number') content = String(contents);
       else a.problem(pillarKey !== undefined ? 'contents_pillar' : 'contents', `expected a string or a list of lines${pillarKey !== undefined ? ` at pillar key ${pillarKey}` : ''}`);
     }
-    if (a.has('source_hash') && source === undefined) a.problem('source_hash', 'checks a source: give source too');
+    if (sourceHash !== undefined && source === undefined) a.problem('source_hash', 'checks a source: give source too');
     if (typeof content === 'string' && a.bool('contents_newline', true) && content && !content.endsWith('\n')) content += '\n';
     return {
       path,

@@ -23,9 +23,7 @@ export function parseSourceHash(text: string): SourceHash | { error: string } {
 }
 
 /** Checks the source's bytes (as stored, before any template) against the pinned digest. */
-export function checkSourceHash(a: Args, source: string, bytes: Buffer | string | FileSource): void {
-  const text = a.str('source_hash');
-  if (text === undefined) return;
+export function checkSourceHash(a: Args, text: string, source: string, bytes: Buffer | string | FileSource): void {
   const want = parseSourceHash(text);
   if ('error' in want) return a.problem('source_hash', want.error);
   const got = digest(bytes, want.algorithm);

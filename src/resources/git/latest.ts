@@ -7,6 +7,7 @@ import { CommandError, MissingError, StateFailure } from '../../core/errors.js';
 import type { Host, HostView, RunOptions } from '../../host/types.js';
 import type { Overlay } from '../../host/predicted.js';
 import { readPasswd } from '../accounts/passwd.js';
+import { awaitsUser } from '../accounts/shared.js';
 import type { Change, ResourceFunction } from '../resource.js';
 import { parseLsRemote, resolveRev, type Target } from './remote.js';
 
@@ -87,16 +88,19 @@ async function runner(host: HostView, spec: GitSpec): Promise<Runner> {
       const git = ['git', ...(inRepo ? ['-c', `safe.directory=${spec.target}`, '-C', spec.target] : []), ...args];
       return spec.user ? ['runuser', '-u', spec.user, '--', ...git] : git;
     },
-    opts: { env, timeout: spec.timeoutMs },
+    opts: { env, cwd: '/', timeout: spec.timeoutMs },
   };
 }
 
+/** A git command that reads (plan) or, given the Host, changes (apply); its output, or an error naming it. */
 async function git(host: HostView | Host, r: Runner, args: string[], inRepo = true): Promise<string> {
   const argv = r.argv(args, inRepo);
-  const res = 'exec' in host ? await host.exec(argv, r.opts) : await host.query(argv, r.opts);
+  const res = isHost(host) ? await host.exec(argv, r.opts) : await host.query(argv, r.opts);
   if (res.exitCode !== 0) throw new CommandError(argv, res);
   return res.stdout.trim();
 }
+
+const isHost = (h: HostView | Host): h is Host => typeof (h as Host).exec === 'function';
 
 async function ok(host: HostView, r: Runner, args: string[]): Promise<boolean> {
   return (await host.query(r.argv(args), r.opts)).exitCode === 0;
@@ -112,6 +116,8 @@ export const latest: ResourceFunction<GitSpec> = {
 
   async plan(spec, { host }) {
     const r = await runner(host, spec);
+    const waiting = await awaitsUser(host, spec.user);
+    if (waiting) return { changes: [], blocked: waiting };
     const want = resolveRev(parseLsRemote(await git(host, r, ['ls-remote', '--symref', '--', spec.url], false)), spec.rev);
     if (typeof want === 'string') throw new StateFailure(`${spec.url}: ${want}`);
     const branch = spec.branch ?? want.branch;
@@ -163,15 +169,17 @@ async function update(host: HostView, spec: GitSpec, r: Runner, want: Target, br
     });
     return { changes };
   }
-  if (dirty && !spec.forceReset) throw new StateFailure(`${spec.target} has local changes (git status): set force_reset: true to discard them`);
+  const moving = head !== want.sha;
+  if (dirty && moving && !spec.forceReset) throw new StateFailure(`${spec.target} has local changes (git status): set force_reset: true to discard them`);
   // With the commit already here, the fast-forward check is made now (in --test too); else after fetching.
   const known = await ok(host, r, ['cat-file', '-e', `${want.sha}^{commit}`]);
   const ff = (h: HostView) => ok(h, r, ['merge-base', '--is-ancestor', 'HEAD', want.sha]);
   const refuse = () => new StateFailure(`${spec.target}: ${short(head)} is not an ancestor of ${short(want.sha)} (${want.label}), so the update is not a fast-forward: set force_reset: true to reset to it`);
-  if (known && head !== want.sha && !spec.forceReset && !(await ff(host))) throw refuse();
-  const move = head === want.sha ? `check out branch ${branch} at ${short(want.sha)}` : `update ${spec.target}: ${short(head)} → ${short(want.sha)} (${want.label})`;
+  if (known && moving && !spec.forceReset && !(await ff(host))) throw refuse();
+  const move = moving ? `update ${spec.target}: ${short(head)} → ${short(want.sha)} (${want.label})` : `check out branch ${branch} at ${short(want.sha)}`;
+  const how = spec.forceReset && (dirty || moving) ? ' (force_reset)' : moving && !known ? ' (fetch, fast-forward only)' : '';
   changes.push({
-    summary: `${move}${spec.forceReset && (dirty || head !== want.sha) ? ' (force_reset: reset to it)' : known || head === want.sha ? '' : ' (fetch; fast-forward only)'}`,
+    summary: move + how,
     detail: { revision: { old: head, new: want.sha }, ...(branch ? { branch: { old: current, new: branch } } : {}) },
     async apply(h) {
       if (!known) {
@@ -181,6 +189,7 @@ async function update(host: HostView, spec: GitSpec, r: Runner, want: Target, br
         if (!spec.forceReset && !(await ff(h))) throw refuse();
       }
       const force = spec.forceReset ? ['-f'] : [];
+      // Checked clean above, or force_reset: nothing local is carried over or lost unasked.
       await git(h, r, ['checkout', '-q', ...force, ...(branch ? ['-B', branch] : ['--detach']), want.sha]);
     },
     predict: unknownTree(spec, `the update of ${spec.target}`),

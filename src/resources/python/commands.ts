@@ -5,6 +5,12 @@
 /** Runs argv with umask 022: other users (an app's) must read what root builds (the agent runs with 077). */
 export const readable = (argv: string[]) => ['/bin/sh', '-c', 'umask 022 && exec "$@"', 'brine', ...argv];
 
+/**
+ * As `readable`, for a command that opens /dev/stdin by name (pip's `-r /dev/stdin`): the agent's
+ * stdin is a socket, which cannot be opened so; `cat` hands it on through a real pipe.
+ */
+export const readableStdin = (argv: string[]) => ['/bin/sh', '-c', 'umask 022 && cat | exec "$@"', 'brine', ...argv];
+
 /** Makes a virtualenv with the distribution's venv module (Debian: the python3-venv package). */
 export const venvArgv = (path: string, systemSitePackages: boolean) => ['python3', '-m', 'venv', ...(systemSitePackages ? ['--system-site-packages'] : []), path];
 

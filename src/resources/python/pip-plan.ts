@@ -5,8 +5,9 @@ import { CommandError } from '../../core/errors.js';
 import type { HostView, RunOptions } from '../../host/types.js';
 import type { Overlay } from '../../host/predicted.js';
 import type { Change, Plan } from '../resource.js';
-import { pipArgv, pipEnv, readable, tail, type IndexOptions } from './commands.js';
+import { pipArgv, pipEnv, readable, readableStdin, tail, type IndexOptions } from './commands.js';
 import { normalizeName } from './requirements.js';
+import { awaitsUser } from '../accounts/shared.js';
 
 export interface PipRequest {
   /** Requirement specifiers as given. */
@@ -27,9 +28,10 @@ export interface PipRequest {
 /** The fact a virtualenv brine will create leaves in the predicted host, under topic `venv`. */
 export const VENV_FACT = 'venv';
 
-/** Runs as the request's user (with their HOME), files readable by others. */
-export function asUser(argv: string[], user?: string): string[] {
-  return user ? ['runuser', '-u', user, '--', ...readable(argv)] : readable(argv);
+/** Runs as the request's user (with their HOME), files readable by others; `stdin`: it reads /dev/stdin. */
+export function asUser(argv: string[], user?: string, stdin = false): string[] {
+  const wrapped = stdin ? readableStdin(argv) : readable(argv);
+  return user ? ['runuser', '-u', user, '--', ...wrapped] : wrapped;
 }
 
 function runOptions(req: PipRequest): RunOptions {
@@ -63,7 +65,9 @@ interface ReportItem {
 export async function planPip(host: HostView, python: string, venv: string, req: PipRequest, fresh = false): Promise<Plan> {
   if (nothing(req)) return { changes: [] };
   if (fresh) return { changes: [installChange(python, venv, req, req.pkgs, !!req.requirements?.lines.length)] };
-  const argv = asUser(pipArgv(python, 'install', ['--dry-run', '--quiet', '--no-cache-dir', '--report', '-', ...installArgs(req)]), req.user);
+  const waiting = await awaitsUser(host, req.user);
+  if (waiting) return { changes: [], blocked: waiting };
+  const argv = asUser(pipArgv(python, 'install', ['--dry-run', '--quiet', '--no-cache-dir', '--report', '-', ...installArgs(req)]), req.user, !!req.requirements);
   const r = await host.query(argv, runOptions(req));
   if (r.exitCode !== 0) throw new CommandError(argv.slice(argv.indexOf(python)), { ...r, stderr: tail(r.stderr || r.stdout) });
   const items = parseReport(r.stdout);
@@ -88,7 +92,7 @@ export function parseReport(stdout: string): ReportItem[] {
 
 function installChange(python: string, venv: string, req: PipRequest, pkgs: string[], fromFile: boolean): Change {
   const what = [...(fromFile ? [`-r ${req.requirements!.label}`] : []), ...pkgs].join(' ');
-  const argv = asUser(pipArgv(python, 'install', installArgs(req)), req.user);
+  const argv = asUser(pipArgv(python, 'install', installArgs(req)), req.user, !!req.requirements);
   const change: Change = {
     summary: `pip install ${what} into ${venv}`,
     async apply(h) {
