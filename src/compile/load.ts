@@ -9,7 +9,7 @@ import type { Registry } from '../resources/resource.js';
 import type { Secrets } from '../core/secrets.js';
 import type { StateDecl } from '../core/state.js';
 import type { Facts } from './facts.js';
-import { loadPillar, resolveName, type Pillar } from './pillar.js';
+import { loadPillar, pillarAt, resolveName, type Pillar } from './pillar.js';
 import { render } from './render.js';
 import { parseSls } from './sls.js';
 import { selectFromTop } from './top.js';
@@ -132,7 +132,7 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     const args = new Args(decl, problems);
     const before = problems.length;
     try {
-      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args), listSource: (src) => listSource(statesRoot, src, args) });
+      const spec = fn.parse(args, { decl, loadSource: (src, opts) => loadSource(src, opts, args), listSource: (src) => listSource(statesRoot, src, args), pillar: (path) => pillarAt(pillar, secretData, secrets, path) });
       args.done();
       if (problems.length === before) specs.set(decl.key, spec);
     } catch (err) {

@@ -87,3 +87,12 @@ function collectLeaves(value: unknown, keys: (string | number)[], visit: (v: unk
   else if (isPlainObject(value)) Object.entries(value).forEach(([k, v]) => collectLeaves(v, [...keys, k], visit));
   else visit(value, keys);
 }
+
+/** Salt's `a:b:c` path into the pillar; `secret` when it comes from secrets.yaml or holds a secret value. */
+export function pillarAt(data: Pillar, secretData: Pillar, secrets: Secrets, path: string): { value: unknown; secret: boolean } | undefined {
+  const at = (root: unknown) => path.split(':').reduce<unknown>((v, k) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), root);
+  const value = at(data);
+  if (value === undefined || value === null) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return { value, secret: at(secretData) !== undefined || secrets.within(text) };
+}

@@ -24,7 +24,7 @@ export function argumentsOf(kind: string, fnName: string, fn: ResourceFunction):
       if (!shapes.has(key) || shapes.get(key)!.type === 'any') shapes.set(key, shape);
     });
     try {
-      fn.parse(a, { decl, loadSource: () => '', listSource: () => undefined });
+      fn.parse(a, { decl, loadSource: () => '', listSource: () => undefined, pillar: () => undefined });
     } catch {
       /* a probe value a parser rejects by throwing: what it read so far still counts */
     }

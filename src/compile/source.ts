@@ -1,8 +1,8 @@
 // Loads `source:` files from the state tree (salt://x, brine://x or a path under states/)
 // and renders them with the same strict Handlebars as state files. A large file copied as it
 // is stays on disk: hashed here a chunk at a time, streamed when written, never templated.
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { digestFileSync } from '../core/file-digest.js';
 import type { FileSource } from '../host/types.js';
 import { join, normalize } from 'node:path';
 import type { Args } from '../core/args.js';
@@ -54,7 +54,7 @@ export function makeSourceLoader(statesRoot: string, rel: (p: string) => string,
     }
     if (!opts.render) {
       const size = statSync(path).size;
-      return size > STREAM_ABOVE ? { path, size, sha256: hashFileSync(path) } : readFileSync(path);
+      return size > STREAM_ABOVE ? { path, size, sha256: digestFileSync(path) } : readFileSync(path);
     }
     try {
       return render(readFileSync(path, 'utf8'), rel(path), { ...context, ...opts.context }, { secrets });
@@ -65,16 +65,4 @@ export function makeSourceLoader(statesRoot: string, rel: (p: string) => string,
       return '';
     }
   };
-}
-
-function hashFileSync(path: string): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(path, 'r');
-  try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }

@@ -155,6 +155,18 @@ export class Args {
     return this.wrong(key, 'mapping', v);
   }
 
+  /**
+   * Salt arguments brine knows but cannot honour exactly: each one given is an error saying why.
+   * Presence is read without a lookup, so the schema never lists them as accepted.
+   */
+  refuse(reasons: Record<string, string>): void {
+    for (const key of Object.keys(this.decl.args)) {
+      if (!Object.hasOwn(reasons, key)) continue;
+      this.used.add(key);
+      this.problem(key, `not supported: ${reasons[key]}`);
+    }
+  }
+
   /** Report every argument nobody asked for: a typo must not pass silently. */
   done(): void {
     const known = [...this.used, ...GLOBAL_ARGUMENTS];

@@ -19,8 +19,11 @@ import { pkgrepo } from './pkgrepo/index.js';
 import { timezone } from './timezone.js';
 import { locale } from './locale.js';
 import { sshKnownHosts } from './ssh-known-hosts/index.js';
+import { git } from './git/index.js';
+import { pip } from './python/pip.js';
+import { virtualenv } from './python/virtualenv.js';
 
 export const registry: Registry = {
   file, cmd, group, user, ssh_auth: sshAuth, sysctl, pkg, pkgrepo, service, ufw, cron, host, timezone, debconf, locale,
-  ssh_known_hosts: sshKnownHosts, release, postgres_user: postgresUser, postgres_database: postgresDatabase,
+  ssh_known_hosts: sshKnownHosts, git, virtualenv, pip, release, postgres_user: postgresUser, postgres_database: postgresDatabase,
 };

@@ -62,6 +62,11 @@ export interface ParseContext {
   loadSource(source: string, opts: { render: boolean; context?: Record<string, unknown> }): string | Buffer | FileSource;
   /** The files under a directory of the state tree (`salt://dir`), as paths relative to it; undefined if none. */
   listSource(source: string): string[] | undefined;
+  /**
+   * A pillar value by Salt's colon path (`app:tls:key`); undefined when missing. `secret`: it
+   * comes from a secrets.yaml file (or holds a secret value), so nothing may show its content.
+   */
+  pillar(path: string): { value: unknown; secret: boolean } | undefined;
 }
 
 export interface PlanContext {

@@ -15,6 +15,8 @@ export interface UserSpec {
   uid?: number;
   /** Primary group, a name or a number as given; unset: Debian's own group named after the user. */
   gid?: string;
+  /** Salt's gid_from_name: the primary group is the existing group named after the user. */
+  gidFromName: boolean;
   /** Supplementary groups, the exact set unless remove_groups is false; unset: not managed. */
   groups?: string[];
   /** Added when they exist; without `groups` they are only ever added, never a reason to remove. */
@@ -42,9 +44,13 @@ function field(a: Args, key: string, opts: { path?: boolean; gecos?: boolean } =
 
 export const present: ResourceFunction<UserSpec> = {
   parse(a) {
-    const gid = a.str('gid');
+    let gid = a.str('gid');
     if (gid !== undefined && !/^\d+$/.test(gid)) accountName(a, 'gid');
+    const gidFromName = a.bool('gid_from_name', false);
+    if (gidFromName && gid !== undefined) a.problem('gid_from_name', 'give gid or gid_from_name, not both');
+    else if (gidFromName) gid = a.name;
     return {
+      gidFromName,
       name: accountName(a),
       uid: a.int('uid'),
       gid,
@@ -72,6 +78,8 @@ export const present: ResourceFunction<UserSpec> = {
 
     const find = (g: string) => groups.find((e) => (/^\d+$/.test(g) ? e.gid === Number(g) : e.name === g));
     const primary = spec.gid === undefined ? undefined : find(spec.gid);
+    // As in Salt, gid_from_name needs the group there: it never makes one.
+    if (spec.gidFromName && !primary) throw new MissingError(`no group named '${spec.name}' (gid_from_name uses the existing group named after the user)`);
     // `gid: NAME` for a new user NAME is the group useradd -U makes with it.
     const userGroup = !current && (spec.gid === undefined ? !find(spec.name) : !primary && spec.gid === spec.name);
     const missing = [...(spec.gid !== undefined && !primary && !userGroup ? [spec.gid] : []), ...(spec.groups ?? []).filter((g) => !find(g))];

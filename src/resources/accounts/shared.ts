@@ -1,6 +1,7 @@
 // What the account kinds (group, user, ssh_auth) share: checked account names in arguments.
 import type { Args } from '../../core/args.js';
 import { isAccountName } from './passwd.js';
+import type { HostView } from '../../host/types.js';
 
 /** The account name in `name` (or another field), checked so it can never read as an option. */
 export function accountName(a: Args, key = 'name'): string {
@@ -18,3 +19,13 @@ export function accountNames(a: Args, key: string): string[] | undefined {
 
 /** "'a', 'b'" for messages. */
 export const quoted = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+
+/**
+ * In --test, a command a plan runs as `user` cannot run while that user exists only in the
+ * predicted host (an earlier state creates them): the reason it is blocked, or undefined.
+ */
+export async function awaitsUser(host: HostView, user: string | undefined): Promise<string | undefined> {
+  if (!user || !host.predicted?.('file', '/etc/passwd')) return undefined;
+  const real = await host.query(['id', '-u', '--', user]);
+  return real.exitCode === 0 ? undefined : `runs as ${user}, whom an earlier state creates: known once it has run`;
+}

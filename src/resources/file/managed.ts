@@ -1,5 +1,6 @@
 // file.managed: a file's content (inline or a rendered template), owner, group and mode.
-// Atomic replace, a backup of the old file, and check_cmd run on the candidate first.
+// Atomic replace, a backup of the old file, and check_cmd run on the candidate first. Salt's
+// contents_pillar (a secret one never shown) and source_hash (checked when compiling) too.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { checkCandidate, checkInPlace } from './check.js';
 import { octal, parseOwnership, planOwnership, resolveOwnership, type Ownership } from './ownership.js';
 import { parsePath, planParents } from './paths.js';
 import { hideSecretLines } from './secret-diff.js';
+import { checkSourceHash } from './source-hash.js';
 
 export interface ManagedSpec extends Ownership {
   path: string;
@@ -25,18 +27,27 @@ export interface ManagedSpec extends Ownership {
   showChanges: boolean;
   checkCmd?: string[];
   checkInPlace?: string[];
+  /** The secret pillar key the content comes from: no diff or digest of it is ever shown. */
+  hidden?: string;
 }
 
 export const managed: ResourceFunction<ManagedSpec> = {
   parse(a: Args, ctx: ParseContext): ManagedSpec {
     const path = parsePath(a);
-    const contents = a.raw('contents');
+    const pillarKey = a.str('contents_pillar');
+    const fromPillar = pillarKey === undefined ? undefined : ctx.pillar(pillarKey);
+    if (pillarKey !== undefined && !fromPillar) a.problem('contents_pillar', `pillar key ${JSON.stringify(pillarKey)} is missing (Salt's colon path: app:tls:key)`);
+    const inline = a.raw('contents');
+    const contents = pillarKey !== undefined ? fromPillar?.value : inline;
     const source = a.str('source');
+    const sourceHash = a.str('source_hash');
     const template = parseTemplate(a);
     const context = a.mapping('context');
     let content: string | Buffer | FileSource = '';
-    if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
+    if (pillarKey !== undefined && (inline !== undefined || source !== undefined)) a.problem('contents_pillar', 'give one of contents, contents_pillar and source');
+    else if (contents !== undefined && source !== undefined) a.problem('source', 'give either contents or source, not both');
     else if (source !== undefined) {
+      if (sourceHash !== undefined) checkSourceHash(a, sourceHash, source, ctx.loadSource(source, { render: false }));
       // As in Salt, a source without `template:` is copied byte for byte.
       content = ctx.loadSource(source, { render: template === 'handlebars', context });
       if (template === undefined && looksLikeHandlebars(content)) {
@@ -46,8 +57,9 @@ export const managed: ResourceFunction<ManagedSpec> = {
     else if (contents !== undefined) {
       if (Array.isArray(contents) && contents.every((l) => typeof l === 'string')) content = contents.join('\n');
       else if (typeof contents === 'string' || typeof contents === 'number') content = String(contents);
-      else a.problem('contents', 'expected a string or a list of lines');
+      else a.problem(pillarKey !== undefined ? 'contents_pillar' : 'contents', `expected a string or a list of lines${pillarKey !== undefined ? ` at pillar key ${pillarKey}` : ''}`);
     }
+    if (sourceHash !== undefined && source === undefined) a.problem('source_hash', 'checks a source: give source too');
     if (typeof content === 'string' && a.bool('contents_newline', true) && content && !content.endsWith('\n')) content += '\n';
     return {
       path,
@@ -59,6 +71,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       showChanges: a.bool('show_changes', true),
       checkCmd: a.argv('check_cmd'),
       checkInPlace: a.argv('check_in_place'),
+      hidden: fromPillar?.secret ? pillarKey : undefined,
     };
   },
 
@@ -74,7 +87,7 @@ export const managed: ResourceFunction<ManagedSpec> = {
       return { changes: await planOwnership(host, spec.path, st, spec), comment: sameContent ? '' : 'exists; replace: false' };
     }
     const mode = spec.mode ?? st?.mode ?? 0o644;
-    const diff = !spec.showChanges ? undefined : isFileSource(want) ? `File ${spec.path} differs (${want.size} bytes, too large to diff)\n` : hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets);
+    const diff = !spec.showChanges ? undefined : spec.hidden ? `File ${spec.path}: content hidden (from secret pillar key ${spec.hidden})\n` : isFileSource(want) ? `File ${spec.path} differs (${want.size} bytes, too large to diff)\n` : hideSecretLines(unifiedDiff(spec.path, current, want), want, ctx.secrets);
     const size = isFileSource(want) ? want.size : want.length;
     const summary = st ? 'update content' : `create file (${size} bytes, mode ${octal(mode)})`;
     const changes: Change[] = st ? [] : await planParents(host, spec.path, spec.makedirs);
@@ -86,7 +99,8 @@ export const managed: ResourceFunction<ManagedSpec> = {
     changes.push({
       summary,
       diff,
-      detail: { sha256: { old: st ? (oldHash ?? (await host.hashFile(spec.path))) : null, new: isFileSource(want) ? want.sha256 : sha256(want) } },
+      // A digest of a short secret could be guessed back: none is shown for hidden content.
+      detail: spec.hidden ? undefined : { sha256: { old: st ? (oldHash ?? (await host.hashFile(spec.path))) : null, new: isFileSource(want) ? want.sha256 : sha256(want) } },
       apply: async (h) => {
         if (st && spec.backup) {
           // The old bytes are copied from the file itself: a large one is never read whole.

@@ -6,7 +6,7 @@ import type { Host } from '../../host/types.js';
 import type { Change } from '../resource.js';
 import { META, releaseDir, type Layout } from './layout.js';
 import type { ReleaseManifest } from './manifest.js';
-import { readable } from './venv.js';
+import { readable } from '../python/commands.js';
 
 /** Root-owned, readable by everyone, writable by nobody else. */
 const SEAL = ['/bin/sh', '-c', 'chown -R root:root -- "$1" && chmod -R u+rwX,go+rX,go-w -- "$1"', 'brine'];

@@ -7,6 +7,7 @@ import type { Change } from '../resource.js';
 import type { Layout } from './layout.js';
 import type { ReleaseManifest } from './manifest.js';
 import type { VenvOptions } from './spec.js';
+import { pipArgv, pipEnv, readable, tail, venvArgv } from '../python/commands.js';
 
 /** Written last: a virtualenv without it is half-built and is built again. */
 const COMPLETE = '.brine-complete';
@@ -23,12 +24,6 @@ export async function venvReady(host: HostView, path: string): Promise<boolean> 
   return (await host.stat(`${path}/${COMPLETE}`))?.type === 'file';
 }
 
-/** Runs argv with umask 022: the app user must read what root builds (the agent runs with 077). */
-export const readable = (argv: string[]) => ['/bin/sh', '-c', 'umask 022 && exec "$@"', 'brine', ...argv];
-
-const OUTPUT = 3000;
-const tail = (s: string) => (s.length > OUTPUT ? '…' + s.slice(-OUTPUT) : s).trim();
-
 export function buildVenv(path: string, release: string, m: ReleaseManifest, o: VenvOptions, timeoutS: number, why: string): Change {
   const change: Change = {
     summary: `build virtualenv ${path} (${why})`,
@@ -36,13 +31,10 @@ export function buildVenv(path: string, release: string, m: ReleaseManifest, o: 
     async apply(host: Host) {
       await host.remove(path);
       await host.mkdir(path.slice(0, path.lastIndexOf('/')), { parents: true, mode: 0o755 });
-      await run(host, readable(['python3', '-m', 'venv', ...(o.systemSitePackages ? ['--system-site-packages'] : []), path]), timeoutS);
+      await run(host, readable(venvArgv(path, o.systemSitePackages)), timeoutS);
       if (m.requirements) {
-        // Index URLs may hold credentials: pip reads them from its environment, never argv.
-        const env: Record<string, string> = {};
-        if (o.indexUrl) env.PIP_INDEX_URL = o.indexUrl;
-        if (o.findLinks.length) env.PIP_FIND_LINKS = o.findLinks.map((f) => (/^[a-z]+:|^\//.test(f) ? f : `${release}/${f}`)).join(' ');
-        const pip = [`${path}/bin/python`, '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', ...o.extraArgs, '-r', `${release}/${m.requirements.path}`];
+        const env = pipEnv({ indexUrl: o.indexUrl, findLinks: o.findLinks.map((f) => (/^[a-z]+:|^\//.test(f) ? f : `${release}/${f}`)) });
+        const pip = pipArgv(`${path}/bin/python`, 'install', [...o.extraArgs, '-r', `${release}/${m.requirements.path}`]);
         const r = await run(host, readable(pip), timeoutS, env);
         change.detail = { pip: tail(r.stdout) };
       }
