@@ -85,13 +85,17 @@ describeHosts('pkg, service and ufw converge a fresh server', () => {
     const s = summaries(report);
     expect(s['web-packages']).toEqual([expect.stringMatching(/^install nginx-light \S+, ufw 0\.36\.2-1$/)]);
     expect(s['hello']).toEqual(['enable brine-hello.service', 'start brine-hello.service']);
-    // What the packages bring (nginx's unit, ufw itself) is unknown until they are installed:
-    // pending with that reason, and no guessed changes (nginx's own postinst starts it, say).
-    for (const id of ['nginx', 'ssh', 'firewall']) {
-      expect(s[id], id).toEqual([]);
-      expect(byId(report)[id].comment, id).toMatch(/: unknown until nginx-light, ufw are installed$/);
-    }
-    expect(report.states.every((st) => st.result === 'pending')).toBe(true);
+    // Whether nginx's own postinst starts it is unknown until it is installed: pending with that
+    // reason, and no guessed changes. ufw's fresh install is its templates: its rule and enabling
+    // are predicted.
+    expect(s['nginx']).toEqual([]);
+    expect(byId(report)['nginx'].comment).toMatch(/: unknown until nginx-common is installed$/);
+    expect(s['ssh']).toEqual([expect.stringMatching(/^add rule: allow 22\/tcp/)]);
+    expect(s['firewall']).toEqual(['enable ufw']);
+    // A fresh ufw already denies incoming traffic (its /etc/default/ufw): nothing to change there.
+    expect(report.states.filter((st) => st.result !== 'pending').map((st) => `${st.id}: ${st.result} (${st.comment})`)).toEqual([
+      'defaults: ok (depends on web-packages (pending); incoming deny, outgoing allow)',
+    ]);
     const d = diffFingerprints(before, await h.fingerprint());
     expect(isEmptyDiff(d), formatDiff(d)).toBe(true);
   });
