@@ -19,7 +19,7 @@ export interface Packaged {
 const isPackaged = (d: unknown): d is Packaged => typeof d === 'object' && d !== null && 'deb' in d;
 
 /** What a pending package ships at one path, as `dpkg-deb -c` lists it (owned by root). */
-export type Shipped = { type: 'file'; mode: number; size: number; deb: string; member: string } | { type: 'directory'; mode: number } | { type: 'symlink'; target: string };
+export type Shipped = { type: 'file'; mode: number; size: number; deb: string; member: string; uid?: number; gid?: number } | { type: 'directory'; mode: number } | { type: 'symlink'; target: string };
 
 type Entry =
   /** A large source (streamed, never read whole) stays a reference to its file. */
@@ -354,7 +354,7 @@ export class PredictedHost implements Overlay {
       if (t.paths?.has(path) || this.files.has(path)) continue;
       const entry: Exclude<Entry, null> =
         s.type === 'file'
-          ? { type: 'file', data: { deb: s.deb, member: s.member, size: s.size }, mode: s.mode, uid: 0, gid: 0 }
+          ? { type: 'file', data: { deb: s.deb, member: s.member, size: s.size }, mode: s.mode, uid: s.uid ?? 0, gid: s.gid ?? 0 }
           : s.type === 'directory'
             ? { type: 'directory', mode: s.mode, uid: 0, gid: 0, fresh: false }
             : { type: 'symlink', target: s.target, uid: 0, gid: 0 };

@@ -99,7 +99,7 @@ describeHosts('the dry run on the shipped stack', () => {
     // What the packages ship is read from their .debs; what their maintainer scripts make (the
     // postgresql cluster, nginx's default site link, redis's group, the services they start) is
     // pending with that package's name: 70 of 79 exact when measured, the rest all such.
-    await scenario('fresh host (root)', { exactAtLeast: 0.85, applied: () => (p.as = ana) });
+    await scenario('fresh host (root)', { exactAtLeast: 0.9, applied: () => (p.as = ana) });
     // Root login is off now: -u root is told whom to log in as, not "unreachable".
     const root = await execaRoot();
     expect(root.code).toBe(1);

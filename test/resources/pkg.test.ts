@@ -1,4 +1,5 @@
 // pkg.installed / latest / removed planned against a seeded dpkg status and scripted apt-cache.
+import { readScripts } from '../../src/resources/pkg/predict.js';
 import { describe, expect, it } from 'vitest';
 import { parseDpkgStatus } from '../../src/resources/pkg/dpkg.js';
 import { compileStates, results, run } from '../support/project.js';
@@ -283,5 +284,34 @@ describe('what a pending install brings, in --test', () => {
     expect(r.states[1].result).toBe('pending');
     expect(r.states[1].comment).toBe('depends on sudo (pending); cannot validate yet: visudo comes with sudo (pending)');
     expect(h.writes()).toEqual([]);
+  });
+});
+
+describe('what maintainer scripts say, as brine reads them', () => {
+  it('takes statoverrides and new empty system accounts as known, and the rest as what acts', () => {
+    const sc = readScripts(
+      [
+        '#!/bin/sh',
+        'set -e',
+        '# the config belongs to redis',
+        'USER="redis"',
+        'GROUP="$USER"',
+        'CONFFILE="/etc/redis/redis.conf"',
+        'if ! dpkg-statoverride --list ${CONFFILE} >/dev/null 2>&1; then',
+        '  dpkg-statoverride --update --add ${USER} ${GROUP} 640 ${CONFFILE}',
+        'fi',
+        'adduser \\',
+        '  --system --home /var/lib/redis --quiet --group redis',
+        'adduser www-data web',
+        'addgroup --system web',
+        'ln -s /etc/app/a /etc/app/b',
+      ].join('\n'),
+    );
+    expect(sc.overrides).toEqual([{ user: 'redis', group: 'redis', mode: 0o640, path: '/etc/redis/redis.conf' }]);
+    // web is named by another account command too: not taken as new and empty.
+    expect(sc.system).toEqual([{ name: 'redis', group: true, user: true, home: '/var/lib/redis', shell: undefined }]);
+    expect(sc.accounts.sort()).toEqual(['redis', 'web', 'web', 'www-data']);
+    expect(sc.text).not.toContain('redis.conf');
+    expect(sc.text).toContain('ln -s /etc/app/a /etc/app/b');
   });
 });

@@ -7,6 +7,8 @@ import { basename, dirname } from 'node:path';
 import type { Overlay, Shipped, Territory } from '../../host/predicted.js';
 import { UnknownError } from '../../core/errors.js';
 import { DPKG_STATUS } from './dpkg.js';
+import { readGroups, readPasswd } from '../accounts/passwd.js';
+import { predictGroupadd, predictUseradd } from '../accounts/predict.js';
 
 const ARCHIVES = '/var/cache/apt/archives';
 
@@ -132,7 +134,8 @@ async function territories(o: Overlay, pkgs: Inst[] | undefined, source: string,
   for (const [i, deb] of debs.entries()) {
     const info = infos.get(deb)!;
     const name = pkgs[i].name;
-    await accountsOf(o, info.scripts, name, 'is installed');
+    const sc = readScripts(info.scripts);
+    await accountsOf(o, sc, name, 'is installed');
     const ships = new Map<string, Shipped>();
     const paths = new Set<string>();
     const dirs = new Set<string>();
@@ -155,12 +158,22 @@ async function territories(o: Overlay, pkgs: Inst[] | undefined, source: string,
     }
     // What its maintainer scripts name: full paths, and, in the new directories it ships, bare names
     // ("default" in nginx-common's postinst, which links sites-enabled/default).
-    const named = new Set([...info.scripts.matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)].map((m) => m[0]));
-    const words = new Set(info.scripts.split(/[^\w.+@-]+/).filter(Boolean));
+    const named = new Set([...sc.text.matchAll(/\/[\w.+@-]+(?:\/[\w.+@-]+)*/g)].map((m) => m[0]));
+    const words = new Set(sc.text.split(/[^\w.+@-]+/).filter(Boolean));
     const names = (path: string) => named.has(path) || (dirs.has(dirname(path)) && words.has(basename(path)));
     // A directory it ships is there whatever its scripts do; a file they name may not be as
     // shipped, except under /usr, which maintainer scripts run but never edit (Debian policy).
     for (const [path, s] of ships) if (s.type !== 'directory' && !path.startsWith('/usr/') && names(path)) paths.add(path);
+    // dpkg-statoverride sets a shipped file's owner and mode (redis.conf: redis:redis 0640).
+    const users = await readPasswd(o);
+    const groups = await readGroups(o);
+    for (const ov of sc.overrides) {
+      const s = ships.get(ov.path);
+      const uid = users.find((u) => u.name === ov.user)?.uid;
+      const gid = groups.find((g) => g.name === ov.group)?.gid;
+      if (s?.type === 'file' && uid !== undefined && gid !== undefined) ships.set(ov.path, { ...s, mode: ov.mode, uid, gid });
+      else paths.add(ov.path);
+    }
     out.push({ source: name, until: 'is installed', paths, ships, names });
   }
   return out;
@@ -175,18 +188,83 @@ async function presence(o: Overlay, path: string): Promise<'absent' | 'present' 
   }
 }
 
-/**
- * The system users and groups a package's postinst makes (`adduser --system --group redis`): in
- * /etc/passwd and /etc/group, outside what it ships, so noted as facts: a state declaring one of
- * them cannot tell whether it will exist until the package is installed.
- */
-async function accountsOf(o: Overlay, scripts: string, source: string, until: string): Promise<void> {
+/** What a package's maintainer scripts say, read as far as brine reads them. */
+export interface Scripts {
+  /** The text that acts: variables put in, comments and bare assignments left out. */
+  text: string;
+  /** `dpkg-statoverride --update --add USER GROUP MODE PATH`: owner and mode after install. */
+  overrides: { user: string; group: string; mode: number; path: string }[];
+  /** `adduser --system [--group] NAME`, `addgroup --system NAME`: new, empty system accounts. */
+  system: { name: string; group: boolean; user: boolean; home?: string; shell?: string }[];
+  /** Every account name an account command mentions (whatever else it does to them). */
+  accounts: string[];
+}
+
+const VALUED = new Set(['--home', '--shell', '--gecos', '--comment', '--uid', '--gid', '--ingroup', '--firstuid', '--lastuid', '--firstgid', '--lastgid', '--conf']);
+
+export function readScripts(scripts: string): Scripts {
   // Continued lines joined; the script's own variables (USER=redis … ${USER}) put in.
-  const vars = new Map([...scripts.matchAll(/^\s*([A-Za-z_]\w*)=["']?([a-z_][a-z0-9_-]*)["']?\s*$/gm)].map((m) => [m[1], m[2]]));
-  const text = scripts.replace(/\\\n/g, ' ').replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
-  for (const line of text.split('\n')) {
-    if (!/\b(adduser|addgroup|useradd|groupadd)\b/.test(line)) continue;
-    for (const word of line.split(/\s+/)) if (/^[a-z_][a-z0-9_-]*$/.test(word)) o.setFact('account', word, { source, until });
+  const vars = new Map<string, string>();
+  const put = (text: string) => text.replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
+  for (const m of scripts.matchAll(/^\s*([A-Za-z_]\w*)=["']?([^"'\s`;|&]+)["']?\s*$/gm)) vars.set(m[1], put(m[2]));
+  const lines = scripts
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map(put)
+    .filter((l) => !/^\s*(#|$)/.test(l) && !/^\s*[A-Za-z_]\w*=\S*\s*$/.test(l));
+  const out: Scripts = { text: '', overrides: [], system: [], accounts: [] };
+  const acting: string[] = [];
+  for (const line of lines) {
+    const words = line.trim().split(/\s+/);
+    const at = words.findIndex((w) => w === 'dpkg-statoverride');
+    if (at >= 0 && words.includes('--list')) continue; // a question, not a change
+    const add = words.indexOf('--add');
+    if (at >= 0 && add > at && /^[0-7]{3,4}$/.test(words[add + 3] ?? '') && words[add + 4]?.startsWith('/')) {
+      out.overrides.push({ user: words[add + 1], group: words[add + 2], mode: parseInt(words[add + 3], 8), path: words[add + 4] });
+      continue;
+    }
+    const cmd = words.findIndex((w) => /^(adduser|addgroup|useradd|groupadd|usermod|gpasswd|deluser|delgroup)$/.test(w));
+    if (cmd >= 0) {
+      const bare: string[] = [];
+      const flags = new Set<string>();
+      const opts = new Map<string, string>();
+      for (let k = cmd + 1; k < words.length && !/^(;|&&|\|\||then|fi|>.*|2>.*)$/.test(words[k]); k++) {
+        const w = words[k];
+        if (VALUED.has(w)) opts.set(w, words[++k] ?? '');
+        else if (w.startsWith('-')) flags.add(w);
+        else bare.push(w.replace(/^["']|["']$/g, ''));
+      }
+      out.accounts.push(...bare.filter((w) => /^[a-z_][a-z0-9_-]*$/.test(w)));
+      const c = words[cmd];
+      const system = flags.has('--system') && bare.length === 1 && /^[a-z_][a-z0-9_-]*$/.test(bare[0]) && !opts.has('--uid') && !opts.has('--gid');
+      if (system && c === 'adduser' && !opts.has('--ingroup')) out.system.push({ name: bare[0], group: flags.has('--group'), user: true, home: opts.get('--home'), shell: opts.get('--shell') });
+      else if (system && c === 'addgroup') out.system.push({ name: bare[0], group: true, user: false });
+      continue;
+    }
+    acting.push(line);
+  }
+  out.text = acting.join('\n');
+  // An account another command also names (`adduser www-data redis`) is not just new and empty.
+  out.system = out.system.filter((a) => out.accounts.filter((n) => n === a.name).length === 1);
+  return out;
+}
+
+/**
+ * The system users and groups a package's scripts make. `adduser --system [--group] NAME` makes
+ * them new and empty: laid over the predicted host (their ids are the next free system ids, as
+ * brine would pick them; nothing shown depends on them). Every account an account command names
+ * is also noted: what more the scripts do to it (members, ids) is for them to say.
+ */
+async function accountsOf(o: Overlay, sc: Scripts, source: string, until: string): Promise<void> {
+  for (const name of sc.accounts) o.setFact('account', name, { source, until });
+  const users = await readPasswd(o);
+  const groups = await readGroups(o);
+  for (const a of sc.system) {
+    if (a.group && !groups.some((g) => g.name === a.name)) await predictGroupadd(o, a.name, undefined, true);
+    if (a.user && !users.some((u) => u.name === a.name)) {
+      const group = a.group ? a.name : 'nogroup';
+      await predictUseradd(o, { name: a.name, system: true, group, userGroup: false, groups: [], home: a.home ?? '/nonexistent', createhome: false, shell: a.shell ?? '/usr/sbin/nologin' });
+    }
   }
 }
 
