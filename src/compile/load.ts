@@ -7,6 +7,7 @@ import { SpecError, type Problem } from '../core/errors.js';
 import { buildGraph, type Graph } from './requisites.js';
 import type { Registry } from '../resources/resource.js';
 import type { Secrets } from '../core/secrets.js';
+import { cachedParse } from './template-cache.js';
 import type { StateDecl } from '../core/state.js';
 import type { Facts } from './facts.js';
 import { loadPillar, pillarAt, resolveName, type Pillar } from './pillar.js';
@@ -96,7 +97,11 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
       continue;
     }
     const before = problems.length;
-    const parsed = parseSls(text, file, name, decls.length, problems);
+    const rendered = text;
+    const parsed = cachedParse(`sls\0${file}\0${name}\0${decls.length}`, rendered, () => {
+      const value = parseSls(rendered, file, name, decls.length, problems);
+      return { value, keep: problems.length === before && !secrets.within(rendered) };
+    });
     if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
     extensions.push(...parsed.extends);

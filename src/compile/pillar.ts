@@ -6,6 +6,7 @@ import type { Problem } from '../core/errors.js';
 import { MIN_SECRET_LENGTH, Secrets, tooShortToMask } from '../core/secrets.js';
 import type { Facts } from './facts.js';
 import { parseYaml } from './sls.js';
+import { cachedParse } from './template-cache.js';
 import { selectFromTop } from './top.js';
 import { jinjaProblem } from './jinja.js';
 
@@ -46,15 +47,26 @@ export function loadPillar(dir: string, facts: Facts, problems: Problem[]): Load
       problems.push({ file: rel(path), ...jinja });
       continue;
     }
-    const { doc, ok, lineOf } = parseYaml(text, rel(path), problems);
-    if (!ok) continue;
-    const value = doc.toJSON() ?? {};
+    const secretFile = /(^|\/)secrets\.ya?ml$/.test(path);
+    // A secrets file is parsed every run (and never kept): its lines name short secrets' keys.
+    const before = problems.length;
+    const parse = () => {
+      const r = parseYaml(text, rel(path), problems);
+      return { ...r, value: r.ok ? ((r.doc.toJSON() as unknown) ?? {}) : undefined };
+    };
+    const full = secretFile ? parse() : undefined;
+    const value = full ? full.value : cachedParse(`pillar\0${rel(path)}`, text, () => {
+      const v = parse().value;
+      return { value: v, keep: v !== undefined && problems.length === before };
+    });
+    if (value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       problems.push({ file: rel(path), line: 1, message: 'a pillar file must be a mapping' });
       continue;
     }
     out.files.push(rel(path));
-    if (/(^|\/)secrets\.ya?ml$/.test(path)) {
+    if (full) {
+      const { doc, lineOf } = full;
       collectLeaves(value, [], (v, keys) => {
         if (!tooShortToMask(v)) return out.secrets.add(v);
         // Name the key, never the value: it is a secret even when it is too short to hide.

@@ -70,3 +70,54 @@ export function useTemplateStore(s: SpecStore | undefined | null): void {
 
 export const templateKey = (text: string, yamlSafe: boolean) =>
   createHash('sha256').update(`${yamlSafe ? 'yaml' : 'text'}\0${text}`).digest('hex');
+
+// Parsed YAML kept between runs, on the same terms: state files as rendered (their declarations,
+// with file and line) and pillar files (their data). YAML parsing is the largest part of what a
+// no-op apply spends on its state tree. Only what parsed without a problem and holds no secret
+// is kept, and only what JSON gives back exactly.
+let parsed: SpecStore | undefined | null = null;
+
+function parsedStore(): SpecStore | undefined {
+  if (parsed === null) {
+    const main = mainInfo();
+    const file = main?.cacheFile ? new FileSpecStore(`${main.cacheFile}-parsed`, main.sha256) : undefined;
+    if (file) process.once('exit', () => file.save());
+    parsed = file;
+  }
+  return parsed;
+}
+
+/** For tests: another store, or none (undefined); null goes back to the default. */
+export function useParsedStore(s: SpecStore | undefined | null): void {
+  parsed = s;
+}
+
+/**
+ * Whether `value` is plain data JSON gave back exactly: plain objects and arrays, strings, finite
+ * numbers, booleans and null — a property set to undefined counts as absent; anything else (a
+ * Date, a Buffer, a class) is not.
+ */
+function sameData(back: unknown, value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return back === value;
+  if (typeof value === 'number') return Number.isFinite(value) && back === value;
+  if (Array.isArray(value)) return Array.isArray(back) && back.length === value.length && value.every((v, i) => sameData(back[i], v));
+  if (typeof value !== 'object' || (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)) return false;
+  if (typeof back !== 'object' || back === null || Array.isArray(back)) return false;
+  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+  return keys.length === Object.keys(back).length && keys.every((k) => sameData((back as Record<string, unknown>)[k], (value as Record<string, unknown>)[k]));
+}
+
+/** `compute`'s value for this text, from the store when a run kept it; `keep`: whether it may be. */
+export function cachedParse<T>(kind: string, text: string, compute: () => { value: T; keep: boolean }): T {
+  const store = parsedStore();
+  if (!store) return compute().value;
+  const key = createHash('sha256').update(`${kind}\0${text}`).digest('hex');
+  const hit = store.get(key);
+  if (hit !== undefined) return JSON.parse(hit) as T;
+  const r = compute();
+  if (r.keep) {
+    const json = JSON.stringify(r.value);
+    if (json !== undefined && sameData(JSON.parse(json), r.value)) store.put(key, json);
+  }
+  return r.value;
+}

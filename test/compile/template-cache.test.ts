@@ -4,7 +4,8 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/compile/render.js';
-import { FileSpecStore, templateKey, useTemplateStore, type SpecStore } from '../../src/compile/template-cache.js';
+import { cachedParse, FileSpecStore, templateKey, useParsedStore, useTemplateStore, type SpecStore } from '../../src/compile/template-cache.js';
+import { parseSls } from '../../src/compile/sls.js';
 import { SpecError } from '../../src/core/errors.js';
 import { Secrets } from '../../src/core/secrets.js';
 import { tempDir } from '../support/temp.js';
@@ -130,5 +131,27 @@ describe('FileSpecStore', () => {
     writeFileSync(file, `${readFileSync(file, 'latin1').split('\n')[0]}\nnot json`, { mode: 0o600 });
     chmodSync(file, 0o600);
     expect(new FileSpecStore(file, 'aa').get('k')).toBeUndefined();
+  });
+});
+
+describe('parsed YAML kept between runs', () => {
+  afterEach(() => useParsedStore(null));
+
+  it('gives back what a fresh parse gives, keeps only what may be kept, and only what JSON keeps exactly', () => {
+    const store = new MemoryStore();
+    useParsedStore(store);
+    const text = 'web:\n  pkg.installed:\n    - name: nginx\n';
+    const fresh = parseSls(text, 'states/web.yaml', 'web', 0, []);
+    const first = cachedParse('sls', text, () => ({ value: parseSls(text, 'states/web.yaml', 'web', 0, []), keep: true }));
+    const again = cachedParse('sls', text, () => {
+      throw new Error('parsed again');
+    });
+    expect(first).toEqual(fresh);
+    expect(again).toEqual(fresh);
+    expect(store.hits).toBe(1);
+    // Not kept: what the caller says may not be (a problem, a secret), and what JSON would change.
+    cachedParse('sls', 'other', () => ({ value: { a: 1 }, keep: false }));
+    cachedParse('sls', 'dated', () => ({ value: { at: new Date(0), gone: undefined }, keep: true }));
+    expect(store.specs.size).toBe(1);
   });
 });
