@@ -105,7 +105,7 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
         ? edges.map((e) => results.get(e.from)).filter((r) => r?.function.startsWith('pkg.') && r.result === 'pending' && r.changes.length)
         : [];
       if (installs.length) {
-        finish('pending', join(pendingNote0(gate), `cannot plan yet: its ${decl.conditions.find((x) => x.type !== 'creates')!.type} check runs before what ${installs.map((r) => r!.id).join(', ')} install${installs.length > 1 ? '' : 's'} is there (unknown until installed)`));
+        finish('pending', join(dependsOnPending(gate), `cannot plan yet: its ${decl.conditions.find((x) => x.type !== 'creates')!.type} check runs before what ${installs.map((r) => r!.id).join(', ')} install${installs.length > 1 ? '' : 's'} is there (unknown until installed)`));
         unknown.set(decl.key, 'pending');
         continue;
       }
@@ -116,7 +116,7 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
         continue;
       }
       if (skipped) {
-        finish('ok', join(gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '', skipped));
+        finish('ok', join(dependsOnPending(gate), skipped));
         continue;
       }
       const pre = grouping.get(decl.key);
@@ -134,7 +134,7 @@ async function planStates(c: Compiled, registry: Registry, predicted: PredictedH
       plan = known;
     }
     result.changes = toReport(plan.changes);
-    const pendingNote = gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '';
+    const pendingNote = dependsOnPending(gate);
     if (plan.rejected && gate.pending.length) {
       // A validator may reject only for lack of what a pending requisite brings (the program a
       // unit starts, a certificate): pending; its effect is not predicted (it may not happen).
@@ -171,7 +171,8 @@ function fromError(err: unknown, unknown: string[]): Plan | undefined {
   return undefined;
 }
 
-const pendingNote0 = (gate: { pending: string[] }) => (gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '');
+/** "depends on a, b (pending)": the state's own requisites that have changes still to come. */
+const dependsOnPending = (gate: { pending: string[] }) => (gate.pending.length ? `depends on ${gate.pending.join(', ')} (pending)` : '');
 
 /** Lays each change's effect over the predicted host; says why when some effect is not known. */
 async function predictAll(changes: Change[], predicted: PredictedHost): Promise<string | undefined> {

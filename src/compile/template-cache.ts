@@ -52,14 +52,17 @@ export class FileSpecStore implements SpecStore {
 
 let store: SpecStore | undefined | null = null;
 
-/** The store of this run: a file beside the code cache when brine runs from its bundle, else none. */
+/** A store in a file beside the code cache when brine runs from its bundle (saved at exit), else none. */
+function besideCodeCache(suffix: string): SpecStore | undefined {
+  const main = mainInfo();
+  const file = main?.cacheFile ? new FileSpecStore(`${main.cacheFile}-${suffix}`, main.sha256) : undefined;
+  if (file) process.once('exit', () => file.save());
+  return file;
+}
+
+/** The store of this run's compiled templates. */
 export function templateStore(): SpecStore | undefined {
-  if (store === null) {
-    const main = mainInfo();
-    const file = main?.cacheFile ? new FileSpecStore(`${main.cacheFile}-templates`, main.sha256) : undefined;
-    if (file) process.once('exit', () => file.save());
-    store = file;
-  }
+  if (store === null) store = besideCodeCache('templates');
   return store;
 }
 
@@ -78,12 +81,7 @@ export const templateKey = (text: string, yamlSafe: boolean) =>
 let parsed: SpecStore | undefined | null = null;
 
 function parsedStore(): SpecStore | undefined {
-  if (parsed === null) {
-    const main = mainInfo();
-    const file = main?.cacheFile ? new FileSpecStore(`${main.cacheFile}-parsed`, main.sha256) : undefined;
-    if (file) process.once('exit', () => file.save());
-    parsed = file;
-  }
+  if (parsed === null) parsed = besideCodeCache('parsed');
   return parsed;
 }
 
