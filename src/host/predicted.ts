@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { UnknownError } from '../core/errors.js';
 import { MemoryFactCache } from './fact-cache.js';
+import { PATH } from './runnable.js';
 import { isFileSource, type CommandResult, type Content, type FileSource, type FileStat, type FileWriter, type HostView, type RunOptions, type WriteOptions } from './types.js';
 
 /** A file a pending package ships: read out of its .deb when a plan asks for its content. */
@@ -64,9 +65,6 @@ export interface Overlay extends FileWriter {
 // Where Debian packages never put files (policy: /home, /srv, /usr/local are the admin's), the
 // kernel's trees, and brine's own directories: a package of unknown contents does not reach them.
 const NEVER_PACKAGED = ['/home', '/srv', '/root', '/usr/local', '/proc', '/sys', '/tmp', '/var/lib/brine', '/var/log/brine'];
-
-// Where a program named without a directory is looked for (the agent's PATH on a server).
-const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 // Facts the overlay does not invalidate: answers of commands about things it does not change.
 const QUERY_FACTS = ['apt-policy', 'systemd-units'];

@@ -3,6 +3,9 @@ import { basename } from 'node:path';
 import { UnknownError } from '../core/errors.js';
 import type { HostView } from './types.js';
 
+/** Where a program named without a directory is looked for (the agent's PATH on a server). */
+export const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
 /**
  * In --test, a check that names a file an earlier state of this run writes (the script it runs,
  * the config it checks) runs on a scratch copy of that file as the run will write it, as

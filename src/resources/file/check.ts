@@ -4,7 +4,7 @@
 // The verdict is data: rejected (with the validator's own words and line), or blocked when the
 // validator itself is not installed yet ("visudo comes with sudo (pending)").
 import { basename, dirname } from 'node:path';
-import { runnable } from '../../host/runnable.js';
+import { PATH, runnable } from '../../host/runnable.js';
 import { UnknownError } from '../../core/errors.js';
 import type { CommandResult, Content, HostView } from '../../host/types.js';
 
@@ -58,7 +58,6 @@ export async function checkInPlace(host: HostView, argv: string[], target: strin
 
 const pendingTool = (tool: string, source: string): Verdict => ({ blocked: `cannot validate yet: ${basename(tool)} comes with ${source} (pending)` });
 
-const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 async function verdict(host: HostView, r: CommandResult, what: string, argv: string[], path: string, target: string): Promise<Verdict> {
   if (r.exitCode === 0) return {};

@@ -146,8 +146,10 @@ async function territories(o: Overlay, pkgs: Inst[] | undefined, source: string,
       // Under a directory this package brings there is nothing yet.
       const there = ships.has(dirname(path)) ? 'absent' : await presence(o, path);
       if (type === 'd') {
-        if (there === 'absent') ships.set(path, { type: 'directory', mode: modeOf(perm) });
-        if (there === 'absent') dirs.add(path);
+        if (there === 'absent') {
+          ships.set(path, { type: 'directory', mode: modeOf(perm) });
+          dirs.add(path);
+        }
         continue;
       }
       // What replaces a file already there (an upgrade: conffiles the admin changed stay), or is
@@ -165,8 +167,8 @@ async function territories(o: Overlay, pkgs: Inst[] | undefined, source: string,
     // shipped, except under /usr, which maintainer scripts run but never edit (Debian policy).
     for (const [path, s] of ships) if (s.type !== 'directory' && !path.startsWith('/usr/') && names(path)) paths.add(path);
     // dpkg-statoverride sets a shipped file's owner and mode (redis.conf: redis:redis 0640).
-    const users = await readPasswd(o);
-    const groups = await readGroups(o);
+    const users = sc.overrides.length ? await readPasswd(o) : [];
+    const groups = sc.overrides.length ? await readGroups(o) : [];
     for (const ov of sc.overrides) {
       const s = ships.get(ov.path);
       const uid = users.find((u) => u.name === ov.user)?.uid;
@@ -257,6 +259,7 @@ export function readScripts(scripts: string): Scripts {
  */
 async function accountsOf(o: Overlay, sc: Scripts, source: string, until: string): Promise<void> {
   for (const name of sc.accounts) o.setFact('account', name, { source, until });
+  if (!sc.system.length) return;
   const users = await readPasswd(o);
   const groups = await readGroups(o);
   for (const a of sc.system) {
