@@ -4,49 +4,12 @@
 // done to it can reach the real machine. What a pending package brings is unknown, and reading it
 // throws UnknownError (the engine turns that into a `blocked` plan), never a guess.
 import { createHash } from 'node:crypto';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { UnknownError } from '../core/errors.js';
 import { MemoryFactCache } from './fact-cache.js';
+import { isPackaged, PackageLayer, type Entry, type Packaged, type Territory } from './packaged.js';
 import { PATH } from './runnable.js';
 import { isFileSource, type CommandResult, type Content, type FileSource, type FileStat, type FileWriter, type HostView, type RunOptions, type WriteOptions } from './types.js';
-
-/** A file a pending package ships: read out of its .deb when a plan asks for its content. */
-export interface Packaged {
-  deb: string;
-  /** Its name in the .deb's data archive: "./etc/redis/redis.conf". */
-  member: string;
-  size: number;
-}
-const isPackaged = (d: unknown): d is Packaged => typeof d === 'object' && d !== null && 'deb' in d;
-
-/** What a pending package ships at one path, as `dpkg-deb -c` lists it (owned by root). */
-export type Shipped = { type: 'file'; mode: number; size: number; deb: string; member: string; uid?: number; gid?: number } | { type: 'directory'; mode: number } | { type: 'symlink'; target: string };
-
-type Entry =
-  /** A large source (streamed, never read whole) stays a reference to its file. */
-  | { type: 'file'; data: Buffer | FileSource | Packaged; mode: number; uid: number; gid: number }
-  /** `fresh`: made by a prediction, so it holds only what the overlay puts in it. */
-  | { type: 'directory'; mode: number; uid: number; gid: number; fresh: boolean }
-  | { type: 'symlink'; target: string; uid: number; gid: number }
-  | null;
-
-/** What a pending package install may bring: files and new directories it ships, or anything. */
-export interface Territory {
-  /** What brings it ("nginx-light") and when it is known: "is installed", "has run". */
-  source: string;
-  until: string;
-  /** Paths the package ships (from its .deb); undefined: unknown, so any path not on the host. */
-  paths?: Set<string>;
-  /** Directories it ships that are not on the host yet: everything under them is its own. */
-  dirs?: string[];
-  /**
-   * What it ships, as it will be once installed (from its .deb): read like predicted files. A
-   * shipped path its maintainer scripts name (they may change it) belongs in `paths` instead.
-   */
-  ships?: Map<string, Shipped>;
-  /** Whether its maintainer scripts name this path (they may make, change or remove it). */
-  names?: (path: string) => boolean;
-}
 
 /** The write side a Change's `predict` gets: Host's file methods, plus facts and unknowns. */
 export interface Overlay extends FileWriter {
@@ -62,10 +25,6 @@ export interface Overlay extends FileWriter {
   readonly precise: boolean;
 }
 
-// Where Debian packages never put files (policy: /home, /srv, /usr/local are the admin's), the
-// kernel's trees, and brine's own directories: a package of unknown contents does not reach them.
-const NEVER_PACKAGED = ['/home', '/srv', '/root', '/usr/local', '/proc', '/sys', '/tmp', '/var/lib/brine', '/var/log/brine'];
-
 // Facts the overlay does not invalidate: answers of commands about things it does not change.
 const QUERY_FACTS = ['apt-policy', 'systemd-units'];
 
@@ -79,14 +38,15 @@ export class PredictedHost implements Overlay {
   readonly facts = new PredictedFacts();
   private readonly files = new Map<string, Entry>();
   private readonly predictedFacts = new Map<string, Record<string, unknown>>();
-  private readonly territories: Territory[] = [];
   /** What pending packages ship, laid under the states' own predictions. */
-  private readonly shipped = new Map<string, { entry: Exclude<Entry, null>; by: Territory }>();
+  private readonly packages: PackageLayer;
 
   constructor(
     private readonly real: HostView,
     readonly precise = true,
-  ) {}
+  ) {
+    this.packages = new PackageLayer(real);
+  }
 
   get name(): string {
     return this.real.name;
@@ -94,15 +54,13 @@ export class PredictedHost implements Overlay {
 
   /** True once any prediction has been laid over the real host. */
   get changed(): boolean {
-    return this.files.size > 0 || this.predictedFacts.size > 0 || this.territories.length > 0;
+    return this.files.size > 0 || this.predictedFacts.size > 0 || !this.packages.empty;
   }
 
   /** A predicted fact; topic 'file': whether a path is one the changes planned so far write. */
   predicted(topic: string, key: string): Record<string, unknown> | undefined {
     if (topic === 'file') {
-      if (this.files.get(key)) return { written: true };
-      const s = this.shipped.get(key);
-      return s ? { packaged: s.by.source, until: s.by.until } : undefined;
+      return this.files.get(key) ? { written: true } : this.packages.shipper(key);
     }
     return this.predictedFacts.get(`${topic}\0${key}`);
   }
@@ -117,57 +75,17 @@ export class PredictedHost implements Overlay {
       }
       if (dir === '/') break;
     }
-    return this.shipped.get(path)?.entry;
-  }
-
-  /**
-   * A path neither the host nor any prediction has, whose nearest existing directory is one a
-   * pending package ships: its scripts may make what lies beneath (postgresql's clusters under
-   * /etc/postgresql), so what is there is unknown until it is installed.
-   */
-  private async absent(path: string): Promise<null> {
-    if (!this.shipped.size) return null;
-    for (let dir = dirname(path); dir !== '/'; dir = dirname(dir)) {
-      const st = await this.stat(dir);
-      if (!st) continue;
-      const s = this.shipped.get(dir);
-      if (s && dir !== dirname(path)) throw new UnknownError(path, s.by.source, s.by.until);
-      return null;
-    }
-    return null;
-  }
-
-  /** A packaged file's bytes, out of its .deb into a scratch file (kept as that file). */
-  private async unpack(path: string, e: { data: Packaged }): Promise<FileSource> {
-    const out = await this.real.scratch('', { name: basename(path) });
-    const r = await this.real.query(['/bin/sh', '-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xOf - "$2" > "$3"', 'brine-unpack', e.data.deb, e.data.member, out]);
-    const sha256 = r.exitCode === 0 ? await this.real.hashFile(out) : null;
-    if (sha256 === null) throw new Error(`cannot read ${e.data.member} out of ${e.data.deb}: ${r.stderr.trim()}`);
-    return { path: out, size: e.data.size, sha256 };
+    return this.packages.entry(path);
   }
 
   private async bytesOf(path: string, e: { data: Buffer | FileSource | Packaged }): Promise<Buffer | FileSource> {
-    if (isPackaged(e.data)) e.data = await this.unpack(path, e as { data: Packaged });
+    if (isPackaged(e.data)) e.data = await this.packages.unpack(path, e.data);
     return e.data as Buffer | FileSource;
   }
 
   /** The pending change that may bring `path` (a package's files), if any. */
-  async bringer(path: string): Promise<Territory | undefined> {
-    for (const t of this.territories) {
-      if (!t.paths) {
-        if (!NEVER_PACKAGED.some((d) => path === d || path.startsWith(d + '/')) && (await this.real.stat(path)) === null) return t;
-        continue;
-      }
-      if (t.paths.has(path) || t.dirs?.some((d) => path === d || path.startsWith(d + '/'))) return t;
-      // What its scripts name may be made by them; what is there already is read as it is.
-      if (t.names?.(path) && (await this.real.stat(path)) === null) return t;
-    }
-    return undefined;
-  }
-
-  private async guard(path: string): Promise<void> {
-    const t = await this.bringer(path);
-    if (t) throw new UnknownError(path, t.source, t.until);
+  bringer(path: string): Promise<Territory | undefined> {
+    return this.packages.bringer(path);
   }
 
   async readBytes(path: string): Promise<Buffer | null> {
@@ -177,7 +95,7 @@ export class PredictedHost implements Overlay {
       const data = await this.bytesOf(path, e);
       return isFileSource(data) ? this.real.readBytes(data.path) : Buffer.from(data);
     }
-    await this.guard(path);
+    await this.packages.guard(path);
     return (await this.real.readBytes(path)) ?? this.absent(path);
   }
 
@@ -189,7 +107,7 @@ export class PredictedHost implements Overlay {
   async hashFile(path: string): Promise<string | null> {
     const e = await this.follow(path);
     if (e === undefined) {
-      await this.guard(path);
+      await this.packages.guard(path);
       return this.real.hashFile(path);
     }
     if (e?.type !== 'file') return null;
@@ -206,11 +124,16 @@ export class PredictedHost implements Overlay {
   }
 
   async stat(path: string): Promise<FileStat | null> {
+    return (await this.statKnown(path)) ?? this.absent(path);
+  }
+
+  /** What the overlay or the host has at a path. */
+  private async statKnown(path: string): Promise<FileStat | null> {
     const e = this.own(path);
     if (e === null) return null;
     if (e === undefined) {
-      await this.guard(path);
-      return (await this.real.stat(path)) ?? this.absent(path);
+      await this.packages.guard(path);
+      return this.real.stat(path);
     }
     if (e.type === 'symlink') return { type: 'symlink', mode: 0o777, uid: e.uid, gid: e.gid, size: e.target.length, target: e.target };
     return { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.type !== 'file' ? 4096 : Buffer.isBuffer(e.data) ? e.data.length : e.data.size, mtimeMs: Date.now() };
@@ -219,11 +142,11 @@ export class PredictedHost implements Overlay {
   async readdir(path: string): Promise<string[] | null> {
     const e = this.own(path);
     if (e !== undefined && e?.type !== 'directory') return null;
-    if (e === undefined) await this.guard(path);
+    if (e === undefined) await this.packages.guard(path);
     const base = e === undefined || !e.fresh ? ((await this.real.readdir(path)) ?? []) : [];
     const names = new Set(base);
+    for (const name of this.packages.namesIn(path)) names.add(name);
     const prefix = path === '/' ? '/' : path + '/';
-    for (const [k] of this.shipped) if (k.startsWith(prefix) && !k.slice(prefix.length).includes('/')) names.add(k.slice(prefix.length));
     for (const [k, v] of this.files) {
       if (!k.startsWith(prefix) || k.slice(prefix.length).includes('/')) continue;
       if (v === null) names.delete(k.slice(prefix.length));
@@ -236,21 +159,17 @@ export class PredictedHost implements Overlay {
   async query(argv: string[], opts?: RunOptions): Promise<CommandResult> {
     // A program a pending package ships cannot run before it is installed, nor can anything read
     // a file it ships, nor run as a user its scripts make.
-    if (this.shipped.size && argv[0]) {
+    if (!this.packages.empty && argv[0]) {
+      const notShipped = (path: string) => this.packages.notShipped(path, this.files.has(path));
       for (const path of argv[0].startsWith('/') ? [] : PATH.map((d) => `${d}/${argv[0]}`)) {
-        this.notShipped(path);
+        notShipped(path);
         if (await this.real.stat(path)) break;
       }
-      for (const a of argv) if (a.startsWith('/')) this.notShipped(a);
+      for (const a of argv) if (a.startsWith('/')) notShipped(a);
     }
     const runas = argv[0] === 'runuser' && argv[1] === '-u' ? this.predicted('account', argv[2]) : undefined;
     if (runas) throw new UnknownError(`user ${argv[2]}`, String(runas.source), String(runas.until));
     return this.real.query(argv, opts);
-  }
-
-  private notShipped(path: string): void {
-    const s = this.shipped.get(path);
-    if (s && !this.files.has(path)) throw new UnknownError(path, s.by.source, s.by.until);
   }
 
   scratch(content: Content, opts?: { name?: string; mode?: number }): Promise<string> {
@@ -347,17 +266,12 @@ export class PredictedHost implements Overlay {
   }
 
   unknown(t: Territory): void {
-    this.territories.push(t);
-    for (const [path, s] of t.ships ?? []) {
-      if (t.paths?.has(path) || this.files.has(path)) continue;
-      const entry: Exclude<Entry, null> =
-        s.type === 'file'
-          ? { type: 'file', data: { deb: s.deb, member: s.member, size: s.size }, mode: s.mode, uid: s.uid ?? 0, gid: s.gid ?? 0 }
-          : s.type === 'directory'
-            ? { type: 'directory', mode: s.mode, uid: 0, gid: 0, fresh: false }
-            : { type: 'symlink', target: s.target, uid: 0, gid: 0 };
-      this.shipped.set(path, { entry, by: t });
-    }
+    this.packages.add(t, (path) => this.files.has(path));
     this.facts.clear();
+  }
+
+  /** The package rule for paths nobody has (PackageLayer.absent), on what the overlay and host have. */
+  private absent(path: string): Promise<null> {
+    return this.packages.absent(path, (p) => this.statKnown(p));
   }
 }

@@ -4,7 +4,8 @@
 // .deb files when apt's cache holds them (`dpkg-deb -c`). Without those, every path not on the
 // host yet is unknown while the install is pending: less precise, never a guess.
 import { basename, dirname } from 'node:path';
-import type { Overlay, Shipped, Territory } from '../../host/predicted.js';
+import type { Shipped, Territory } from '../../host/packaged.js';
+import type { Overlay } from '../../host/predicted.js';
 import { UnknownError } from '../../core/errors.js';
 import { DPKG_STATUS } from './dpkg.js';
 import { readGroups, readPasswd } from '../accounts/passwd.js';
