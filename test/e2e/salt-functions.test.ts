@@ -1,12 +1,10 @@
 // The functions brought over from Salt, on one real Debian host: --test lists exactly what
 // would change and changes nothing, apply converges, a second apply changes nothing.
-import { existsSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/apply/report-types.js';
-import { BUNDLE } from '../cli/support.js';
-import { defineFlavour, diffFingerprints, formatDiff, isEmptyDiff } from '../harness/index.js';
+import { defineFlavour } from '../harness/index.js';
 import { describeHosts, useHosts } from '../harness/vitest.js';
-import { apply, deploy } from './project-support.js';
+import { apply, deploy, dryRun, summaries } from './project-support.js';
 
 // `full` plus what these functions act on: cron, locales, a package to purge (nano).
 const flavour = defineFlavour({ name: 'salt', base: 'full', include: ['cron', 'locales', 'nano', 'tzdata'] });
@@ -152,13 +150,11 @@ const TREE = {
   'pillar/app.yaml': `motto: ${JSON.stringify(MOTTO)}\n`,
 };
 
-const summaries = (r: Report) => r.states.map((s) => [`${s.id} ${s.function}`, s.result, ...s.changes.map((c) => c.summary)]);
 
 describeHosts('Salt functions on a real host', () => {
   const env = useHosts(1, { flavour });
 
   beforeAll(async () => {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
     const [h] = env.hosts;
     await deploy(h, TREE);
     // What is there before: an old cron job, a stale file and a kept temporary file in the site.
@@ -169,8 +165,7 @@ describeHosts('Salt functions on a real host', () => {
 
   it('--test lists exactly what would change, exits 2, and leaves the host as it was', async () => {
     const [h] = env.hosts;
-    const before = await h.fingerprint();
-    const { code, report } = await apply(h, '--test');
+    const { code, report } = await dryRun(h);
     expect(summaries(report)).toEqual([
       ['nano pkg.purged', 'pending', expect.stringMatching(/^purge nano 7\.2-1\S*$/)],
       ['example-repo pkgrepo.managed', 'pending', 'create signing key /etc/apt/keyrings/example.asc', 'create repository /etc/apt/sources.list.d/example.sources'],
@@ -197,8 +192,6 @@ describeHosts('Salt functions on a real host', () => {
     ]);
     expect(report.states.find((s) => s.id === 'workers')!.comment).toMatch(/^depends on e2e-conf \(pending\)/);
     expect(code).toBe(2);
-    const d = diffFingerprints(before, await h.fingerprint());
-    expect(isEmptyDiff(d), formatDiff(d)).toBe(true);
   });
 
   it('apply makes each true on the host', async () => {
@@ -233,10 +226,8 @@ describeHosts('Salt functions on a real host', () => {
     expect(again.code).toBe(0);
     expect(again.report.states.filter((s) => s.result !== 'ok').map((s) => `${s.id} ${s.function} ${s.result} ${s.changes.map((c) => c.summary)}`)).toEqual([]);
     expect(again.report.states.find((s) => s.id === 'marker')!.comment).toBe('unless condition is true (test -f /root/marker && grep -q made /root/marker)');
-    const before = await h.fingerprint();
-    const test = await apply(h, '--test');
+    const test = await dryRun(h);
     expect(test.code).toBe(0);
-    expect(isEmptyDiff(diffFingerprints(before, await h.fingerprint()))).toBe(true);
     expect(await h.sshOk(['sh', '-c', 'cat /root/reloads /root/heard'])).toBe('reloaded\nheard\n');
   });
 });
