@@ -98,10 +98,23 @@ export function compile(input: CompileInput, registry: Registry): Compiled {
     }
     const before = problems.length;
     const rendered = text;
-    const parsed = cachedParse(`sls\0${file}\0${name}\0${decls.length}`, rendered, () => {
-      const value = parseSls(rendered, file, name, decls.length, problems);
-      return { value, keep: problems.length === before && !secrets.within(rendered) };
-    });
+    const at = decls.length;
+    const parsed = cachedParse(
+      `sls\0${file}\0${name}\0${at}`,
+      rendered,
+      () => {
+        const value = parseSls(rendered, file, name, at, problems);
+        return { value, keep: problems.length === before };
+      },
+      {
+        secrets,
+        parse: (t) => {
+          const sink: Problem[] = [];
+          const value = parseSls(t, file, name, at, sink);
+          return sink.length ? undefined : value;
+        },
+      },
+    );
     if (problems.length > before) unloaded.add(name);
     decls.push(...parsed.decls);
     extensions.push(...parsed.extends);

@@ -6,6 +6,7 @@
 // the templates the run used. render() keeps no template holding a secret's value (Secrets.within).
 import { createHash } from 'node:crypto';
 import { mainInfo, readCache, writeCache } from '../boot/code-cache.js';
+import { fillHeld, type Secrets } from '../core/secrets.js';
 
 export interface SpecStore {
   get(key: string): string | undefined;
@@ -76,8 +77,8 @@ export const templateKey = (text: string, yamlSafe: boolean) =>
 
 // Parsed YAML kept between runs, on the same terms: state files as rendered (their declarations,
 // with file and line) and pillar files (their data). YAML parsing is the largest part of what a
-// no-op apply spends on its state tree. Only what parsed without a problem and holds no secret
-// is kept, and only what JSON gives back exactly.
+// no-op apply spends on its state tree. Only what parsed without a problem is kept, only what
+// JSON gives back exactly, and a state file holding secrets only with each one a placeholder.
 let parsed: SpecStore | undefined | null = null;
 
 function parsedStore(): SpecStore | undefined {
@@ -105,11 +106,25 @@ function sameData(back: unknown, value: unknown): boolean {
   return keys.length === Object.keys(back).length && keys.every((k) => sameData((back as Record<string, unknown>)[k], (value as Record<string, unknown>)[k]));
 }
 
+/**
+ * A text holding secret values is kept as its parse with each secret a placeholder (Secrets.placehold),
+ * keyed by that text: the store never holds a secret, nor anything made from one. `parse` parses
+ * such a text on its own (undefined on any problem). It is kept only when it is the same parse with
+ * the secrets put back, and what is stored holds no secret in any form Secrets knows.
+ */
+export interface Held<T> {
+  secrets: Secrets;
+  parse: (text: string) => T | undefined;
+}
+
+const keyOf = (kind: string, text: string) => createHash('sha256').update(`${kind}\0${text}`).digest('hex');
+
 /** `compute`'s value for this text, from the store when a run kept it; `keep`: whether it may be. */
-export function cachedParse<T>(kind: string, text: string, compute: () => { value: T; keep: boolean }): T {
+export function cachedParse<T>(kind: string, text: string, compute: () => { value: T; keep: boolean }, held?: Held<T>): T {
   const store = parsedStore();
   if (!store) return compute().value;
-  const key = createHash('sha256').update(`${kind}\0${text}`).digest('hex');
+  if (held?.secrets.within(text)) return cachedHeld(store, kind, text, compute, held);
+  const key = keyOf(kind, text);
   const hit = store.get(key);
   if (hit !== undefined) return JSON.parse(hit) as T;
   const r = compute();
@@ -117,5 +132,21 @@ export function cachedParse<T>(kind: string, text: string, compute: () => { valu
     const json = JSON.stringify(r.value);
     if (json !== undefined && sameData(JSON.parse(json), r.value)) store.put(key, json);
   }
+  return r.value;
+}
+
+function cachedHeld<T>(store: SpecStore, kind: string, text: string, compute: () => { value: T; keep: boolean }, held: Held<T>): T {
+  const p = held.secrets.placehold(text);
+  if (!p) return compute().value;
+  const key = keyOf(kind, p.text);
+  const hit = store.get(key);
+  if (hit !== undefined) return fillHeld(JSON.parse(hit) as T, p.values);
+  const r = compute();
+  if (!r.keep) return r.value;
+  const parsed = held.parse(p.text);
+  const json = parsed === undefined ? undefined : JSON.stringify(parsed);
+  if (json === undefined || held.secrets.within(json)) return r.value;
+  const back = JSON.parse(json) as unknown;
+  if (sameData(back, parsed) && sameData(fillHeld(back, p.values), r.value)) store.put(key, json);
   return r.value;
 }

@@ -13,6 +13,25 @@ export function tooShortToMask(value: unknown): boolean {
   return text !== undefined && text.length > 0 && text.length < MIN_SECRET_LENGTH;
 }
 
+// Placeholders for secret values in text kept on disk (compile/template-cache.ts): characters of
+// Unicode's private use area, which YAML and JSON carry as they are, numbered in between.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+
+/** A value with each placeholder `placehold` made put back: the secret values, in strings and keys. */
+export function fillHeld<T>(value: T, values: string[]): T {
+  const fill = (s: string) => (s.includes(OPEN) ? s.replace(PLACEHOLDER, (m, n: string) => values[Number(n)] ?? m) : s);
+  if (typeof value === 'string') return fill(value) as T;
+  if (Array.isArray(value)) return value.map((v) => fillHeld(v, values)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[fill(k)] = fillHeld(v, values);
+    return out as T;
+  }
+  return value;
+}
+
 export class Secrets {
   private readonly values = new Set<string>();
   /** Lines of multi-line secrets too short to mask inside other text: masked where a line is just that. */
@@ -53,6 +72,24 @@ export class Secrets {
   within(text: string): boolean {
     for (const v of this.values) if (text.includes(v)) return true;
     return false;
+  }
+
+  /**
+   * The text with every secret value in it replaced by a numbered placeholder (longest value
+   * first, numbered as found), and those values in that order: `fillHeld` puts them back.
+   * Undefined when the text holds placeholder characters of its own.
+   */
+  placehold(text: string): { text: string; values: string[] } | undefined {
+    if (text.includes(OPEN) || text.includes(CLOSE)) return undefined;
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    const values: string[] = [];
+    let out = text;
+    for (const v of this.sorted) {
+      if (!out.includes(v)) continue;
+      out = out.split(v).join(`${OPEN}${values.length}${CLOSE}`);
+      values.push(v);
+    }
+    return { text: out, values };
   }
 
   mask(text: string): string {

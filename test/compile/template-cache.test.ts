@@ -154,4 +154,55 @@ describe('parsed YAML kept between runs', () => {
     cachedParse('sls', 'dated', () => ({ value: { at: new Date(0), gone: undefined }, keep: true }));
     expect(store.specs.size).toBe(1);
   });
+
+  describe('a state file holding secrets', () => {
+    const secretsOf = (...values: string[]) => {
+      const s = new Secrets();
+      for (const v of values) s.add(v);
+      return s;
+    };
+    const sls = (text: string) => parseSls(text, 'states/app.yaml', 'app', 0, []);
+    const held = (secrets: Secrets) => ({
+      secrets,
+      parse: (t: string) => {
+        const sink: never[] = [];
+        const v = parseSls(t, 'states/app.yaml', 'app', 0, sink);
+        return sink.length ? undefined : v;
+      },
+    });
+    const parseWith = (text: string, secrets: Secrets) => cachedParse('sls', text, () => ({ value: sls(text), keep: true }), held(secrets));
+    const envState = (key: string) => `/etc/app/env:\n  file.managed:\n    - contents: "SECRET_KEY=${key}\\nDEBUG=0\\n"\n    - mode: 600\n`;
+
+    it('is kept with placeholders: the store holds no secret, a run gets its own secrets back, a rotated one too', () => {
+      const store = new MemoryStore();
+      useParsedStore(store);
+      const one = 's3cr3t-one-value';
+      expect(parseWith(envState(one), secretsOf(one))).toEqual(sls(envState(one)));
+      expect(store.specs.size).toBe(1);
+      const kept = [...store.specs.entries()].flat().join('\n');
+      expect(kept).not.toContain(one);
+      expect(kept).toContain('\uE000');
+      // Again: from the store, with this run's value in its place.
+      expect(parseWith(envState(one), secretsOf(one))).toEqual(sls(envState(one)));
+      expect(store.hits).toBe(1);
+      const two = 'another-s3cr3t-2';
+      expect(parseWith(envState(two), secretsOf(two))).toEqual(sls(envState(two)));
+      expect(store.hits).toBe(2);
+      expect([...store.specs.values()].join('')).not.toContain(two);
+    });
+
+    it('is not kept when the text holds a secret in a form the parse changes, or the secret changes the parse', () => {
+      const store = new MemoryStore();
+      useParsedStore(store);
+      // Escaped inside a double-quoted scalar: the parse would hold the secret itself.
+      const quoted = 'pa"ss\\word';
+      const text = `/etc/app/env:\n  file.managed:\n    - contents: "KEY=${quoted.replace(/["\\]/g, '\\$&')}"\n`;
+      expect(parseWith(text, secretsOf(quoted))).toEqual(sls(text));
+      // A whole scalar YAML reads as a number: a placeholder would read as a string.
+      const port = '123456789';
+      const typed = `app:\n  service.running:\n    - port: ${port}\n`;
+      expect(parseWith(typed, secretsOf(port))).toEqual(sls(typed));
+      expect(store.specs.size).toBe(0);
+    });
+  });
 });

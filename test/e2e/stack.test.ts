@@ -102,6 +102,11 @@ describeHosts('the shipped stack', () => {
       { input: `${SECRET}\n${DB_PASSWORD}\n` },
     );
     expect(readable.stdout).toBe('');
+    // Nor in brine's caches (compiled code and templates, parsed state files: the app's, which
+    // renders the secret into its env file, is kept with a placeholder in its place).
+    const cached = await p.root(['grep', '-rlsF', '-f', '/dev/stdin', '/var/cache/brine'], { input: `${SECRET}\n${DB_PASSWORD}\n` });
+    expect(cached.stdout).toBe('');
+    expect((await p.root(['grep', '-c', '\uE000', '/var/cache/brine/code-cache-parsed'])).stdout).toMatch(/^[1-9]/);
   }); // the first converge installs the whole hardened stack (fail2ban, auditd, unattended-upgrades…), Django and a virtualenv: 600 s above
 
   it('adds, drops and locks out developers: --test shows only what changes, keys work or stop working', async () => {
