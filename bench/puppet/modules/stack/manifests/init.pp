@@ -16,6 +16,10 @@ class stack (Hash $pillar, Hash $secrets, Hash $release) {
     if $name in $devs { fail("'${name}' is listed both in devs and in devs_absent (pillar/devs.yaml): remove one") }
   }
 
+  # As brine's pkg.installed (install_recommends: false): only the packages named and what they
+  # depend on (a resource default: every package of this class).
+  Package { install_options => ['--no-install-recommends'] }
+
   package { 'sudo': ensure => installed }
 
   $devs.each |$name, $dev| {
