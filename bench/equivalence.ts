@@ -15,10 +15,21 @@ export const NOT_THE_STACK: RegExp[] = [
   /^\/etc\/(passwd|group|shadow|gshadow|subuid|subgid)-$/,
   // Puppet's own state
   /^\/etc\/puppet(\/|$)/,
+  // brine's record of a host's releases (for brine releases and rollback): the twins keep none
+  /^\/srv\/[^/]+\/deploys\.jsonl$/,
+  /^\/srv\/[^/]+\/releases\/[^/]+\/\.brine-release\.json$/,
 ];
 
-/** Files whose content each host makes afresh (the self-signed key and certificate): type, mode and owner only. */
-export const RANDOM_CONTENT: RegExp[] = [/^\/etc\/nginx\/tls\/[^/]+\.(crt|key)$/];
+/**
+ * Files whose content each host makes afresh: type, mode and owner only. The self-signed key and
+ * certificate; a virtualenv's mark of completion (brine writes when); the bytecode of the pip
+ * and setuptools a new virtualenv gets, which records its sources' time of installation.
+ */
+export const RANDOM_CONTENT: RegExp[] = [
+  /^\/etc\/nginx\/tls\/[^/]+\.(crt|key)$/,
+  /^\/srv\/[^/]+\/venvs\/[^/]+\/\.brine-complete$/,
+  /^\/srv\/[^/]+\/venvs\/[^/]+\/lib\/.*\.pyc$/,
+];
 
 /** Differences that are each tool's own way of writing the same thing. */
 export const EXPLAINED: { tool: string; key: RegExp; why: string }[] = [

@@ -1,16 +1,20 @@
 // Builds what every benchmark host gets under /opt/bench: brine's bundle with a copy of the
 // project (states/, pillar/), the Ansible playbook and the Puppet module, each fed the same
-// data — the merged pillar brine computes, and the app they deploy (bench/app) — and the measuring
-// script.
+// data — the merged pillar brine computes, and the example app's release brine deploys (its
+// archive and what the twins need of its manifest) — and the measuring script.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPillar } from '../src/compile/pillar.js';
+import { splitWords } from '../src/core/args.js';
 import { formatProblem, type Problem } from '../src/core/errors.js';
+import { layout } from '../src/resources/release/layout.js';
+import type { ReleaseManifest } from '../src/resources/release/manifest.js';
+import { venvPath } from '../src/resources/release/venv.js';
 import { facts } from '../test/support/project.js';
 import { stageExampleRelease } from '../test/support/release.js';
-import { ENV, ROLES } from './tools.js';
+import { ENV, REMOTE, ROLES } from './tools.js';
 
 /**
  * The stack shuts root out of SSH (PermitRootLogin no, AllowGroups sshusers); the harness logs in
@@ -53,8 +57,33 @@ export function stackData(projectDir: string): StackData {
   return { pillar: data, secrets: secretData };
 }
 
-/** The twins' app (bench/app: the stack's former single-file app), copied as it is. */
-const PLAIN_FILES = ['app.py', 'static/hello.txt'];
+/** What the twins need of the release brine deploys (release.deployed reads it from the manifest). */
+export interface TwinRelease {
+  id: string;
+  /** release.tar on the host, in the twin's own tree. */
+  archive: string;
+  /** The requirements file, a path in the release (null: no requirements). */
+  requirements: string | null;
+  /** The virtualenv's directory, as brine names it: /srv/<project>/venvs/<hash of requirements and pip options>. */
+  venv: string;
+  /** The release's files: a hook's first word naming one of them runs that file (`./manage.py`), as in brine. */
+  files: string[];
+}
+
+/** The release brine's project holds (release/release.json), for a twin whose copy of release.tar is at `archive`. */
+export function twinRelease(projectDir: string, pillar: Record<string, unknown>, archive: string): TwinRelease {
+  const m = JSON.parse(readFileSync(join(projectDir, 'release', 'release.json'), 'utf8')) as ReleaseManifest;
+  const app = (pillar.app ?? {}) as { system_site_packages?: boolean; pip?: { index_url?: string; find_links?: string[]; extra_args?: string[] } };
+  // The options in the order states/app hands them to release.deployed (its spec): the key is a hash of them.
+  const options = {
+    systemSitePackages: app.system_site_packages ?? false,
+    indexUrl: app.pip?.index_url,
+    findLinks: app.pip?.find_links ?? [],
+    extraArgs: (app.pip?.extra_args ?? []).flatMap((x) => splitWords(x)),
+  };
+  const venv = venvPath(layout(`/srv/${String(pillar.project_name)}`), m, options);
+  return { id: m.id, archive, requirements: m.requirements?.path ?? null, venv, files: Object.keys(m.files).sort() };
+}
 
 /**
  * Returns a fresh local directory laid out as /opt/bench is on the hosts. brine's project gets
@@ -65,20 +94,27 @@ export async function stage(repo: string, bundle = join(repo, 'dist', 'brine.js'
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
   mkdirSync(join(dir, 'brine'));
   cpSync(bundle, join(dir, 'brine', 'brine.js'));
-  prepareProject(repo, join(dir, 'brine', 'project'));
-  await stageExampleRelease(join(dir, 'brine', 'project'));
-  const { pillar, secrets } = stackData(join(dir, 'brine', 'project'));
+  const project = join(dir, 'brine', 'project');
+  prepareProject(repo, project);
+  await stageExampleRelease(project);
+  const { pillar, secrets } = stackData(project);
+  // The twins deploy the very archive brine's project holds, each from its own tree.
+  const tar = join(project, 'release', 'release.tar');
 
   cpSync(join(repo, 'bench', 'ansible'), join(dir, 'ansible'), { recursive: true });
-  writeFileSync(join(dir, 'ansible', 'vars.json'), JSON.stringify({ pillar, secrets }, null, 2));
+  mkdirSync(join(dir, 'ansible', 'files'));
+  cpSync(tar, join(dir, 'ansible', 'files', 'release.tar'));
+  const ansibleRelease = twinRelease(project, pillar, `${REMOTE}/ansible/files/release.tar`);
+  writeFileSync(join(dir, 'ansible', 'vars.json'), JSON.stringify({ pillar, secrets, release: ansibleRelease }, null, 2));
+
   cpSync(join(repo, 'bench', 'puppet'), join(dir, 'puppet'), { recursive: true });
   const module = join(dir, 'puppet', 'modules', 'stack');
   mkdirSync(join(module, 'data'), { recursive: true });
-  writeFileSync(join(module, 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar, 'stack::secrets': secrets }, null, 2));
-  for (const file of PLAIN_FILES) {
-    cpSync(join(repo, 'bench', 'app', file), join(dir, 'ansible', 'files', file));
-    cpSync(join(repo, 'bench', 'app', file), join(module, 'files', file));
-  }
+  mkdirSync(join(module, 'files'), { recursive: true });
+  cpSync(tar, join(module, 'files', 'release.tar'));
+  const puppetRelease = twinRelease(project, pillar, `${REMOTE}/puppet/modules/stack/files/release.tar`);
+  writeFileSync(join(module, 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar, 'stack::secrets': secrets, 'stack::release': puppetRelease }, null, 2));
+
   cpSync(join(repo, 'bench', 'measure.py'), join(dir, 'measure.py'));
   return dir;
 }

@@ -45,4 +45,21 @@ describe('bench equivalence', () => {
     ]);
     expect(compareWithBrine(keys('1'), keys('2'), 'ansible')).toEqual(['~ /home/bob/.ssh/authorized_keys  file 0600 bob:bob sha256:1 => file 0600 bob:bob sha256:2']);
   });
+
+  it("leaves out brine's release records and compares what each host writes anew in a virtualenv by metadata only", () => {
+    const venv = '/srv/hello/venvs/8ba43ace80c9c3ea';
+    const brine = {
+      '/srv/hello/deploys.jsonl': 'file 0644 root:root sha256:1',
+      '/srv/hello/releases/7e96171/.brine-release.json': 'file 0644 root:root sha256:1',
+      [`${venv}/.brine-complete`]: 'file 0644 root:root sha256:1',
+      [`${venv}/lib/python3.11/site-packages/pip/__pycache__/__init__.cpython-311.pyc`]: 'file 0644 root:root sha256:1',
+      '/srv/hello/releases/7e96171/hello/__pycache__/views.cpython-311.pyc': 'file 0644 root:root sha256:1',
+    };
+    const twin = {
+      [`${venv}/.brine-complete`]: 'file 0644 root:root sha256:2',
+      [`${venv}/lib/python3.11/site-packages/pip/__pycache__/__init__.cpython-311.pyc`]: 'file 0644 root:root sha256:2',
+      '/srv/hello/releases/7e96171/hello/__pycache__/views.cpython-311.pyc': 'file 0644 root:root sha256:2',
+    };
+    expect(compareWithBrine(brine, twin, 'ansible')).toEqual(['~ /srv/hello/releases/7e96171/hello/__pycache__/views.cpython-311.pyc  file 0644 root:root sha256:1 => file 0644 root:root sha256:2']);
+  });
 });

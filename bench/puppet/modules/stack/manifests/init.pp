@@ -1,9 +1,9 @@
 # brine's shipped stack (states/ with pillar/) as a Puppet class, for the benchmark only: the
 # same resources in the same order, each as Puppet's own types manage it, and the same data
-# ($pillar and $secrets come from hiera: the merged pillar brine computes and what its
-# secrets.yaml files hold, staged by bench/stage.ts).
+# ($pillar, $secrets and $release come from hiera: the merged pillar brine computes, what its
+# secrets.yaml files hold, and the example app's release brine deploys, staged by bench/stage.ts).
 # Resources apply in manifest order (Puppet's default ordering), as brine and Ansible run theirs.
-class stack (Hash $pillar, Hash $secrets) {
+class stack (Hash $pillar, Hash $secrets, Hash $release) {
   $devs = $pillar['devs']
   $sudo_devs = $devs.filter |$name, $dev| { $dev['sudo'] }.keys
   $absent = $pillar['devs_absent']
@@ -15,6 +15,10 @@ class stack (Hash $pillar, Hash $secrets) {
   $absent.each |$name| {
     if $name in $devs { fail("'${name}' is listed both in devs and in devs_absent (pillar/devs.yaml): remove one") }
   }
+
+  # As brine's pkg.installed (install_recommends: false): only the packages named and what they
+  # depend on (a resource default: every package of this class).
+  Package { install_options => ['--no-install-recommends'] }
 
   package { 'sudo': ensure => installed }
 
@@ -155,38 +159,40 @@ class stack (Hash $pillar, Hash $secrets) {
 
   # --- app (states/app) ---
   $app = $pillar['project_name']
+  $root = "/srv/${app}"
   user { $app:
     ensure     => present,
     system     => true,
-    home       => "/srv/${app}",
+    home       => $root,
     managehome => false,
     shell      => '/usr/sbin/nologin',
   }
 
-  package { 'gunicorn': ensure => installed }
+  # `python3 -m venv` (with the wheels of pip it installs offline), as the gunicorn state.
+  package { ['gunicorn', 'python3-venv']: ensure => installed }
+  # Debian packages the app needs (app.packages).
+  package { $pillar.dig('app', 'packages').lest || { [] }: ensure => installed }
   # Database and cache clients for the example app.
   package { ['python3-psycopg2', 'python3-redis']:
     ensure => installed,
     notify => Service[$app],
   }
 
-  file { "/srv/${app}":
+  # The code belongs to root: the app may read it, never change it.
+  file { $root:
     ensure => directory,
     owner  => 'root',
     group  => 'root',
     mode   => '0755',
   }
-  file { "/srv/${app}/app.py":
-    source => 'puppet:///modules/stack/app.py',
-    mode   => '0644',
-  }
-  file { "/srv/${app}/static":
-    ensure => directory,
-    mode   => '0755',
-  }
-  file { "/srv/${app}/static/hello.txt":
-    source => 'puppet:///modules/stack/static/hello.txt',
-    mode   => '0644',
+  # Data outside the releases, owned by the app (the release hooks' migrate writes here).
+  $data_dirs = ($pillar.dig('app', 'data_dirs').lest || { [] }).map |$d| { "/var/lib/${app}/${d}" }
+  file { ["/var/lib/${app}"] + $data_dirs:
+    ensure  => directory,
+    owner   => $app,
+    group   => $app,
+    mode    => '0750',
+    require => User[$app],
   }
   file { "/etc/${app}":
     ensure => directory,
@@ -196,9 +202,9 @@ class stack (Hash $pillar, Hash $secrets) {
   }
   # The pillar's app.env, then every key of the env's secrets (which wins) but tls, db, redis and
   # backups, quoted as systemd reads it. No diff, no filebucket copy.
-  $app_env = $pillar.dig('app', 'env') ? { undef => {}, default => $pillar.dig('app', 'env') }
+  $app_env = (($pillar.dig('app', 'env').lest || { {} }) + $secrets).filter |$key, $value| { !($key in ['tls', 'db', 'redis', 'backups']) }
   file { "/etc/${app}/env":
-    content   => epp('stack/env.epp', { secrets => $app_env + $secrets }),
+    content   => epp('stack/env.epp', { env => $app_env }),
     owner     => 'root',
     group     => 'root',
     mode      => '0600',
@@ -211,12 +217,191 @@ class stack (Hash $pillar, Hash $secrets) {
     mode    => '0644',
     require => Package['gunicorn'],
   }
+  # The deploy below may start the service before the service resource would reload systemd.
+  exec { 'systemctl daemon-reload':
+    command     => ['/bin/systemctl', 'daemon-reload'],
+    refreshonly => true,
+    subscribe   => File["/etc/systemd/system/${app}.service"],
+  }
+
+  # --- the release (release.deployed in states/app: src/resources/release) ---
+  # brine's layout: /srv/<app>/releases/<id> (root's, readable by the app), the virtualenv of its
+  # requirements in /srv/<app>/venvs/<key> (pillar.json names it as brine does: one per distinct
+  # requirements and pip options), `<release>/.venv` → it, and `current` → releases/<id>.
+  # brine's own records (.brine-release.json, deploys.jsonl) and its pruning of old releases
+  # (keep_releases) have no counterpart here: the benchmark deploys one release per host.
+  $id = $release['id']
+  $dir = "${root}/releases/${id}"
+  $unpack = "${root}/releases/.unpack-${id}"
+  $venv = $release['venv']
+  $complete = "${venv}/.brine-complete"
+  file { ["${root}/releases", "${root}/venvs"]:
+    ensure => directory,
+    owner  => 'root',
+    group  => 'root',
+    mode   => '0755',
+  }
+
+  # Unpacked whole or not at all, as brine: into a scratch directory, renamed into place. Stored
+  # owners and modes are dropped (umask 022): root's files, readable by everyone, writable by
+  # nobody else (brine's seal).
+  exec { "unpack release ${id}":
+    command => ['/bin/tar', '-x', '--no-same-owner', '--no-same-permissions', '-f', $release['archive'], '-C', "${root}/releases", "--one-top-level=.unpack-${id}"],
+    creates => $dir,
+    umask   => '0022',
+    require => File["${root}/releases"],
+  }
+  exec { "release ${id}: .venv → ${venv}":
+    command => ['/bin/ln', '-sfn', $venv, "${unpack}/.venv"],
+    creates => $dir,
+  }
+  exec { "release ${id} in place":
+    command => ['/bin/mv', '-T', $unpack, $dir],
+    creates => $dir,
+  }
+
+  # Debian's `python3 -m venv` (app.system_site_packages), then pip install -r with
+  # app.pip.extra_args (--no-index); index URLs reach pip through its environment, never argv.
+  # brine marks a finished virtualenv (.brine-complete) and builds one without the mark anew.
+  $pip = $pillar.dig('app', 'pip').lest || { {} }
+  # find_links relative to the release name its directories (a wheelhouse), as in brine.
+  $find_links = ($pip['find_links'].lest || { [] }).map |$f| { $f =~ /^([a-z]+:|\/)/ ? { true => $f, default => "${dir}/${f}" } }
+  $pip_env = ($pip['index_url'] ? { undef => [], default => ["PIP_INDEX_URL=${pip['index_url']}"] }) + ($find_links.empty ? {
+    true    => [],
+    default => ["PIP_FIND_LINKS=${find_links.join(' ')}"],
+  })
+  $site_packages = $pillar.dig('app', 'system_site_packages') ? { true => ['--system-site-packages'], default => [] }
+  exec { "virtualenv ${venv}":
+    command => ['/usr/bin/python3', '-m', 'venv'] + $site_packages + [$venv],
+    creates => $complete,
+    umask   => '0022',
+    require => File["${root}/venvs"],
+  }
+  if $release['requirements'] {
+    exec { "pip install -r ${release['requirements']} into ${venv}":
+      command     => ["${venv}/bin/python", '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check'] + ($pip['extra_args'].lest || { [] }).map |$a| { split($a, ' ') }.flatten + ['-r', "${dir}/${release['requirements']}"],
+      environment => $pip_env,
+      creates     => $complete,
+      umask       => '0022',
+      timeout     => 600,
+      require     => Exec["virtualenv ${venv}"],
+      before      => File[$complete],
+    }
+  }
+  file { $complete:
+    ensure  => file,
+    owner   => 'root',
+    group   => 'root',
+    mode    => '0644',
+    require => Exec["virtualenv ${venv}"],
+  }
+
+  # Hooks, switch and health check only for a release that is not current yet, as brine.
+  $is_current = [['/usr/bin/test', "${root}/current", '-ef', $dir]]
+  exec { "release ${id} belongs to ${app} while its hooks run":
+    command => ['/bin/chown', '-R', "${app}:", '--', $dir],
+    unless  => $is_current,
+    require => [Exec["release ${id} in place"], File[$complete]],
+  }
+  # migrate, collectstatic: in the release, as the app user (runuser: its shell is nologin), with
+  # the app's environment file's variables and APP_ENVIRONMENT, the virtualenv first on PATH; a
+  # first word naming a file of the release runs that file.
+  $hooks = $pillar.dig('app', 'release_hooks').lest || { [] }
+  $hooks.each |$hook| {
+    $words = split(strip($hook), /\s+/)
+    $program = ($words[0] =~ /\// or !($words[0] in $release['files'])) ? { true => $words[0], default => "./${words[0]}" }
+    exec { "release hook: ${hook}":
+      command     => ['/usr/sbin/runuser', '-u', $app, '--', '/usr/bin/env', "PATH=${venv}/bin:/usr/local/bin:/usr/bin:/bin", "VIRTUAL_ENV=${venv}", $program] + $words[1, -1],
+      cwd         => $dir,
+      environment => $app_env.map |$key, $value| { "${key}=${value}" } + ["APP_ENVIRONMENT=${pillar['environment']}"],
+      umask       => '0022',
+      timeout     => 600,
+      unless      => $is_current,
+      require     => Exec["release ${id} belongs to ${app} while its hooks run"],
+    }
+  }
+  $hooks_ran = $hooks.map |$hook| { Exec["release hook: ${hook}"] }
+  # Root's again, hooks failed or not (manifest order, no dependency on them).
+  exec { "release ${id} is root's again":
+    command => ['/bin/chown', '-R', 'root:root', '--', $dir],
+    unless  => $is_current,
+  }
+  exec { "release ${id} read-only to others":
+    command => ['/bin/chmod', '-R', 'u+rwX,go+rX,go-w', '--', $dir],
+    unless  => $is_current,
+  }
+
+  # The switch, only after every hook succeeded: the current release becomes previous, and
+  # current moves atomically (a new link renamed over the old one).
+  exec { "previous is the release before ${id}":
+    command => ['/bin/cp', '-P', '-T', '--remove-destination', "${root}/current", "${root}/previous"],
+    onlyif  => [['/usr/bin/test', '-L', "${root}/current"]],
+    unless  => $is_current,
+    require => $hooks_ran,
+  }
+  exec { "new link to release ${id}":
+    command => ['/bin/ln', '-sfn', "releases/${id}", "${root}/.current.new"],
+    unless  => $is_current,
+    require => $hooks_ran,
+  }
+  exec { "current is release ${id}":
+    command => ['/bin/mv', '-T', "${root}/.current.new", "${root}/current"],
+    unless  => $is_current,
+    require => $hooks_ran,
+  }
+  # Started if stopped, else reloaded (gunicorn's HUP). brine restarts instead when the virtualenv
+  # changed; Puppet cannot tell which one the old release had (the benchmark's deploy is a start).
+  exec { "${app} onto release ${id}":
+    command     => ['/bin/systemctl', 'reload-or-restart', "${app}.service"],
+    refreshonly => true,
+    subscribe   => Exec["current is release ${id}"],
+  }
+  # One GET over gunicorn's socket (or port) with the site's Host, retried while the connection is
+  # refused (workers still starting); an answer outside 2xx/3xx fails. Puppet cannot switch back
+  # on failure as brine does: the run fails, and the release stays current.
+  if $pillar.dig('app', 'healthcheck') {
+    $health = @(PY)
+      import http.client, socket, sys, time
+      sock, port, host, path, timeout = sys.argv[1:6]
+      class Unix(http.client.HTTPConnection):
+          def connect(self):
+              self.sock = socket.socket(socket.AF_UNIX)
+              self.sock.settimeout(self.timeout)
+              self.sock.connect(sock)
+      deadline = time.monotonic() + float(timeout)
+      while True:
+          try:
+              c = Unix("localhost", timeout=float(timeout)) if sock else http.client.HTTPConnection("127.0.0.1", int(port), timeout=float(timeout))
+              c.request("GET", path, headers={"Host": host})
+              r = c.getresponse()
+              print(r.status, r.reason, r.read(2000).decode("utf-8", "replace"))
+              sys.exit(0 if 200 <= r.status < 400 else 1)
+          except (ConnectionError, FileNotFoundError) as e:
+              if time.monotonic() >= deadline:
+                  sys.exit(f"no answer: {e}")
+              time.sleep(0.2)
+      | PY
+    $port = $pillar.dig('app', 'port')
+    exec { "health check ${pillar['app']['healthcheck']}":
+      command     => ['/usr/bin/python3', '-c', $health, $port ? { undef => "/run/${app}/gunicorn.sock", default => '' }, String($port.lest || { '' }), $pillar['domain'], $pillar['app']['healthcheck'], String($pillar.dig('app', 'healthcheck_timeout').lest || { 30 })],
+      refreshonly => true,
+      logoutput   => on_failure,
+      subscribe   => Exec["${app} onto release ${id}"],
+    }
+  }
+
   # The systemd provider runs daemon-reload itself when the unit file changed.
   service { $app:
     ensure    => running,
     enable    => true,
-    require   => User[$app],
-    subscribe => [File["/etc/systemd/system/${app}.service"], File["/etc/${app}/env"], File["/srv/${app}/app.py"]],
+    require   => [User[$app], Exec["current is release ${id}"]],
+    subscribe => [File["/etc/systemd/system/${app}.service"], File["/etc/${app}/env"]],
+  }
+
+  # nginx serves /static/ from here: the current release's collected static files.
+  file { "${root}/static":
+    ensure => link,
+    target => "current/${pillar.dig('app', 'static').lest || { 'static' }}",
   }
 
   # --- nginx (states/nginx) ---
