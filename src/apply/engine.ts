@@ -4,7 +4,8 @@
 // applies each state's changes on the real host, re-plans it, and fails it if anything is left.
 import type { Compiled } from '../compile/load.js';
 import { readOnlyView } from '../host/read-only.js';
-import { PredictedHost } from '../host/predicted.js';
+import { MemoryFactCache } from '../host/fact-cache.js';
+import { PredictedHost, QUERY_FACTS } from '../host/predicted.js';
 import type { Host, HostView } from '../host/types.js';
 import { MissingError, UnknownError, ValidationError } from '../core/errors.js';
 import type { Change, Plan, Registry, ResourceFunction } from '../resources/resource.js';
@@ -60,6 +61,9 @@ export async function runStates(c: Compiled, registry: Registry, host: Host | Ho
     });
     return report(planned, false);
   }
+  // The reads of commands the plan made (apt-cache policy, systemctl show) still hold: apply's
+  // first plans use them instead of asking again; its first change drops them like any other.
+  if (host.facts instanceof MemoryFactCache) host.facts.adopt(predicted.facts, QUERY_FACTS);
   return report(await applyStates(c, registry, host as Host, opts), false);
 }
 

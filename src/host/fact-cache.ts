@@ -16,6 +16,14 @@ export class MemoryFactCache implements FactCache {
     return v;
   }
 
+  /** Takes `keys` from another cache of the same host, read while nothing has changed since. */
+  adopt(other: MemoryFactCache, keys: string[]): void {
+    for (const k of keys) {
+      const v = other.values.get(k);
+      if (v && !this.values.has(k)) this.values.set(k, v);
+    }
+  }
+
   /** Drops every value but those under `keep`. */
   clear(keep: string[] = []): void {
     for (const k of [...this.values.keys()]) if (!keep.includes(k)) this.values.delete(k);

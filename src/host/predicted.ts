@@ -25,8 +25,9 @@ export interface Overlay extends FileWriter {
   readonly precise: boolean;
 }
 
-// Facts the overlay does not invalidate: answers of commands about things it does not change.
-const QUERY_FACTS = ['apt-policy', 'systemd-units'];
+// Facts the overlay does not invalidate: answers of commands about things it does not change,
+// so the host's own as long as nothing has changed on it (the engine hands them on to apply).
+export const QUERY_FACTS = ['apt-policy', 'systemd-units'];
 
 class PredictedFacts extends MemoryFactCache {
   override clear(): void {

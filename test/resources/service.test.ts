@@ -63,6 +63,18 @@ describe('service', () => {
     expect(commandLines(h).filter((l) => l.startsWith('systemctl'))).toEqual([`${SHOW} nginx.service ssh.service`]);
   });
 
+  it('a real apply asks systemctl show once before its first change: the lockout plan\'s answer is handed on', async () => {
+    const h = host();
+    const c = compileStates('app:\n  service.running:\n    - enable: true\nnginx:\n  service.running: []\n');
+    const r = await run(c, h, false);
+    expect(results(r)).toEqual({ app: 'changed', nginx: 'ok' });
+    const lines = commandLines(h);
+    const firstChange = lines.findIndex((l) => !l.startsWith(SHOW));
+    // One read for the plan (and the lockout check) and the apply's first plan; then the change
+    // drops it and the re-plan after it reads again.
+    expect(lines.slice(0, firstChange)).toEqual([`${SHOW} app.service nginx.service`]);
+  });
+
   it('starts and enables, in that order after any daemon-reload, and reads it back', async () => {
     const h = host({ ...units, 'app.service': { ...units['app.service'], NeedDaemonReload: 'yes' } });
     const c = compileStates('app:\n  service.running:\n    - enable: true\n');
