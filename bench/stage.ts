@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPillar } from '../src/compile/pillar.js';
-import { splitWords } from '../src/core/args.js';
 import { formatProblem, type Problem } from '../src/core/errors.js';
 import { layout } from '../src/resources/release/layout.js';
 import type { ReleaseManifest } from '../src/resources/release/manifest.js';
+import type { ReleaseSpec } from '../src/resources/release/spec.js';
 import { venvPath } from '../src/resources/release/venv.js';
-import { facts } from '../test/support/project.js';
+import { compileProject, facts } from '../test/support/project.js';
 import { stageExampleRelease } from '../test/support/release.js';
 import { ENV, REMOTE, ROLES } from './tools.js';
 
@@ -70,19 +70,19 @@ export interface TwinRelease {
   files: string[];
 }
 
-/** The release brine's project holds (release/release.json), for a twin whose copy of release.tar is at `archive`. */
-export function twinRelease(projectDir: string, pillar: Record<string, unknown>, archive: string): TwinRelease {
+/**
+ * The release brine's project holds (release/release.json), for the twins (each adds where its copy
+ * of release.tar is): its virtualenv named from the options of the stack's own release.deployed
+ * state, as brine compiles it for the bench host.
+ */
+export function twinRelease(projectDir: string): Omit<TwinRelease, 'archive'> {
   const m = JSON.parse(readFileSync(join(projectDir, 'release', 'release.json'), 'utf8')) as ReleaseManifest;
-  const app = (pillar.app ?? {}) as { system_site_packages?: boolean; pip?: { index_url?: string; find_links?: string[]; extra_args?: string[] } };
-  // The options in the order states/app hands them to release.deployed (its spec): the key is a hash of them.
-  const options = {
-    systemSitePackages: app.system_site_packages ?? false,
-    indexUrl: app.pip?.index_url,
-    findLinks: app.pip?.find_links ?? [],
-    extraArgs: (app.pip?.extra_args ?? []).flatMap((x) => splitWords(x)),
-  };
-  const venv = venvPath(layout(`/srv/${String(pillar.project_name)}`), m, options);
-  return { id: m.id, archive, requirements: m.requirements?.path ?? null, venv, files: Object.keys(m.files).sort() };
+  const c = compileProject(projectDir, { id: 'bench', hostname: 'bench', fqdn: 'bench', env: ENV, roles: ROLES });
+  const decl = c.graph.order.find((d) => d.kind === 'release' && d.fn === 'deployed');
+  if (!decl) throw new Error(`${projectDir}: the stack has no release.deployed state`);
+  const spec = c.specs.get(decl.key) as ReleaseSpec;
+  const venv = venvPath(layout(spec.root), m, spec.venv);
+  return { id: m.id, requirements: m.requirements?.path ?? null, venv, files: Object.keys(m.files).sort() };
 }
 
 /**
@@ -100,11 +100,12 @@ export async function stage(repo: string, bundle = join(repo, 'dist', 'brine.js'
   const { pillar, secrets } = stackData(project);
   // The twins deploy the very archive brine's project holds, each from its own tree.
   const tar = join(project, 'release', 'release.tar');
+  const release = twinRelease(project);
 
   cpSync(join(repo, 'bench', 'ansible'), join(dir, 'ansible'), { recursive: true });
   mkdirSync(join(dir, 'ansible', 'files'));
   cpSync(tar, join(dir, 'ansible', 'files', 'release.tar'));
-  const ansibleRelease = twinRelease(project, pillar, `${REMOTE}/ansible/files/release.tar`);
+  const ansibleRelease = { ...release, archive: `${REMOTE}/ansible/files/release.tar` };
   writeFileSync(join(dir, 'ansible', 'vars.json'), JSON.stringify({ pillar, secrets, release: ansibleRelease }, null, 2));
 
   cpSync(join(repo, 'bench', 'puppet'), join(dir, 'puppet'), { recursive: true });
@@ -112,7 +113,7 @@ export async function stage(repo: string, bundle = join(repo, 'dist', 'brine.js'
   mkdirSync(join(module, 'data'), { recursive: true });
   mkdirSync(join(module, 'files'), { recursive: true });
   cpSync(tar, join(module, 'files', 'release.tar'));
-  const puppetRelease = twinRelease(project, pillar, `${REMOTE}/puppet/modules/stack/files/release.tar`);
+  const puppetRelease = { ...release, archive: `${REMOTE}/puppet/modules/stack/files/release.tar` };
   writeFileSync(join(module, 'data', 'pillar.json'), JSON.stringify({ 'stack::pillar': pillar, 'stack::secrets': secrets, 'stack::release': puppetRelease }, null, 2));
 
   cpSync(join(repo, 'bench', 'measure.py'), join(dir, 'measure.py'));
