@@ -84,11 +84,6 @@ export class PredictedHost implements Overlay {
     return e.data as Buffer | FileSource;
   }
 
-  /** The pending change that may bring `path` (a package's files), if any. */
-  bringer(path: string): Promise<Territory | undefined> {
-    return this.packages.bringer(path);
-  }
-
   async readBytes(path: string): Promise<Buffer | null> {
     const e = await this.follow(path);
     if (e !== undefined) {
